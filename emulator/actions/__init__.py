@@ -1,0 +1,5 @@
+"""Every action handler, grouped by family; importing this registers them all."""
+
+from __future__ import annotations
+
+from . import auth, clients, groups, pools, users_admin, users_self  # noqa: F401

@@ -1,0 +1,140 @@
+"""App clients: create, describe, update, delete, list; and which auth flows a client allows."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .. import ids, paging
+from ..api import Context, Request, Response, action
+from ..attributes import schema_of
+from ..errors import InvalidParameterException
+from ..issuing import DEFAULT_UNITS, DEFAULT_VALIDITY, UNIT_SECONDS
+from ..lookup import require_client, require_pool
+from ..model import service_model
+from ..records import Client, Pool
+
+LEGACY_FLOWS = {
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
+}
+DEFAULT_FLOWS = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+# Settings computed or held apart from the request's copy.
+_DERIVED = {"UserPoolId", "ClientName", "ClientId", "ClientSecret", "LastModifiedDate", "CreationDate"}
+# (min, max) in seconds, Cognito's documented ranges.
+_VALIDITY_RANGE = {
+    "AccessToken": (300, 86400), "IdToken": (300, 86400), "RefreshToken": (3600, 315360000),
+}
+
+
+def allowed_flows(client: Client) -> set[str]:
+    """The ALLOW_* flows in force; legacy names map over and keep SRP and refresh on."""
+    flows = client.config.get("ExplicitAuthFlows")
+    if not flows:
+        return set(DEFAULT_FLOWS)
+    if any(f in LEGACY_FLOWS for f in flows):
+        return {LEGACY_FLOWS[f] for f in flows} | {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    return set(flows)
+
+
+def _config_from(req: Request, pool: Pool) -> dict[str, Any]:
+    members = set(service_model().shapes["UserPoolClientType"]["members"]) - _DERIVED
+    config: dict[str, Any] = {
+        "RefreshTokenValidity": DEFAULT_VALIDITY["RefreshToken"],
+        "AccessTokenValidity": DEFAULT_VALIDITY["AccessToken"],
+        "IdTokenValidity": DEFAULT_VALIDITY["IdToken"],
+        "TokenValidityUnits": dict(DEFAULT_UNITS),
+        "AllowedOAuthFlowsUserPoolClient": False,
+        "PreventUserExistenceErrors": "LEGACY",
+        "EnableTokenRevocation": True,
+        "EnablePropagateAdditionalUserContextData": False,
+        "AuthSessionValidity": 3,
+    }
+    for key, value in req.items():
+        if key in members:
+            config[key] = copy.deepcopy(value)
+    if config.get("RefreshTokenValidity") == 0:
+        config["RefreshTokenValidity"] = DEFAULT_VALIDITY["RefreshToken"]
+    config["TokenValidityUnits"] = {**DEFAULT_UNITS, **config.get("TokenValidityUnits", {})}
+    _check(config, pool)
+    return config
+
+
+def _check(config: dict[str, Any], pool: Pool) -> None:
+    flows = config.get("ExplicitAuthFlows") or []
+    if any(f in LEGACY_FLOWS for f in flows) and any(f.startswith("ALLOW_") for f in flows):
+        raise InvalidParameterException("Mixing legacy and ALLOW_ auth flows is not supported: use only one kind.")
+    for kind, (lo, hi) in _VALIDITY_RANGE.items():
+        seconds = int(config[f"{kind}Validity"]) * UNIT_SECONDS[config["TokenValidityUnits"][kind]]
+        if not lo <= seconds <= hi:
+            label = {"AccessToken": "Access token", "IdToken": "ID token", "RefreshToken": "Refresh token"}[kind]
+            raise InvalidParameterException(
+                f"{label} validity must be between {lo // 60} minutes and {hi // 86400} days."
+                if kind == "RefreshToken" else f"{label} validity must be between 5 minutes and 1 day."
+            )
+    schema = schema_of(pool)
+    for key, label in (("ReadAttributes", "read"), ("WriteAttributes", "write")):
+        names = config.get(key) or []
+        if any(n not in schema for n in names):
+            raise InvalidParameterException(f"Invalid {label} attributes specified while creating a client")
+    callbacks = config.get("CallbackURLs") or []
+    default_uri = config.get("DefaultRedirectURI")
+    if default_uri and default_uri not in callbacks:
+        raise InvalidParameterException("DefaultRedirectURI must be one of the CallbackURLs.")
+    if not 3 <= config.get("AuthSessionValidity", 3) <= 15:
+        raise InvalidParameterException("AuthSessionValidity must be between 3 and 15 minutes.")
+
+
+@action("CreateUserPoolClient")
+def create_user_pool_client(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    config = _config_from(req, pool)
+    if req.get("GenerateSecret") and req.get("ClientSecret"):
+        raise InvalidParameterException("GenerateSecret and ClientSecret cannot both be set.")
+    secret = req.get("ClientSecret") or (ids.client_secret() if req.get("GenerateSecret") else None)
+    now = ctx.now()
+    client = Client(id=ids.client_id(), pool_id=pool.id, name=req["ClientName"], created=now,
+                    modified=now, secret=secret, config=config)
+    ctx.store.put_client(client)
+    return {"UserPoolClient": client.to_wire()}
+
+
+@action("DescribeUserPoolClient")
+def describe_user_pool_client(ctx: Context, req: Request) -> Response:
+    require_pool(ctx, req["UserPoolId"])
+    return {"UserPoolClient": require_client(ctx, req["ClientId"], req["UserPoolId"]).to_wire()}
+
+
+@action("UpdateUserPoolClient")
+def update_user_pool_client(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    client = require_client(ctx, req["ClientId"], pool.id)
+    # As in Cognito, settings the request leaves out go back to their defaults.
+    client.config = _config_from(req, pool)
+    if "ClientName" in req:
+        client.name = req["ClientName"]
+    client.modified = ctx.now()
+    ctx.store.put_client(client)
+    return {"UserPoolClient": client.to_wire()}
+
+
+@action("DeleteUserPoolClient")
+def delete_user_pool_client(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    ctx.store.delete_client(require_client(ctx, req["ClientId"], pool.id).id)
+    return {}
+
+
+@action("ListUserPoolClients")
+def list_user_pool_clients(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    limit = req.get("MaxResults", 60)
+    rows = ctx.store.list_clients(pool.id, paging.decode(req.get("NextToken")), limit + 1)
+    clients, token = paging.page([(c.id, c) for c in rows], limit)
+    out: Response = {
+        "UserPoolClients": [{"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name} for c in clients]
+    }
+    if token:
+        out["NextToken"] = token
+    return out

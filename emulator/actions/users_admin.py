@@ -1,0 +1,136 @@
+"""Admin user actions (IAM-signed in Cognito): create, read, change, disable, list users."""
+
+from __future__ import annotations
+
+from .. import paging
+from ..accounts import (
+    admin_user_wire,
+    create_user,
+    delete_attributes,
+    filter_sql,
+    generate_temporary_password,
+    save,
+    set_password,
+    update_attributes,
+)
+from ..api import Context, Request, Response, action
+from ..attributes import from_wire
+from ..errors import NotAuthorizedException, UnsupportedUserStateException, UserNotFoundException
+from ..lookup import find_user, require_pool, require_user, user_key
+
+
+@action("AdminCreateUser")
+def admin_create_user(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    username = req["Username"]
+    message_action = req.get("MessageAction")
+    if message_action == "RESEND":
+        user = find_user(ctx, pool, username)
+        if user is None:
+            raise UserNotFoundException("User does not exist.")
+        if user.status != "FORCE_CHANGE_PASSWORD":
+            raise UnsupportedUserStateException(
+                f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."
+            )
+        set_password(ctx, pool, user, req.get("TemporaryPassword") or generate_temporary_password(pool),
+                     status="FORCE_CHANGE_PASSWORD")
+        save(ctx, pool, user)
+        return {"User": user.to_wire()}
+    password = req.get("TemporaryPassword") or generate_temporary_password(pool)
+    user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
+                       password=password, status="FORCE_CHANGE_PASSWORD")
+    return {"User": user.to_wire()}
+
+
+@action("AdminGetUser")
+def admin_get_user(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    return admin_user_wire(require_user(ctx, pool, req["Username"]))
+
+
+@action("AdminDeleteUser")
+def admin_delete_user(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    ctx.store.delete_user(pool.id, user_key(pool, user.username))
+    return {}
+
+
+@action("AdminUpdateUserAttributes")
+def admin_update_user_attributes(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    update_attributes(pool, user, from_wire(req["UserAttributes"]))
+    save(ctx, pool, user)
+    return {}
+
+
+@action("AdminDeleteUserAttributes")
+def admin_delete_user_attributes(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    delete_attributes(pool, user, req["UserAttributeNames"])
+    save(ctx, pool, user)
+    return {}
+
+
+@action("AdminSetUserPassword")
+def admin_set_user_password(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    permanent = bool(req.get("Permanent", False))
+    set_password(ctx, pool, user, req["Password"],
+                 status="CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD")
+    save(ctx, pool, user)
+    return {}
+
+
+@action("AdminConfirmSignUp")
+def admin_confirm_sign_up(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    if user.status != "UNCONFIRMED":
+        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
+    user.status = "CONFIRMED"
+    save(ctx, pool, user)
+    return {}
+
+
+def _set_enabled(ctx: Context, req: Request, enabled: bool) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    user.enabled = enabled
+    save(ctx, pool, user)
+    return {}
+
+
+@action("AdminEnableUser")
+def admin_enable_user(ctx: Context, req: Request) -> Response:
+    return _set_enabled(ctx, req, True)
+
+
+@action("AdminDisableUser")
+def admin_disable_user(ctx: Context, req: Request) -> Response:
+    return _set_enabled(ctx, req, False)
+
+
+@action("AdminUserGlobalSignOut")
+def admin_user_global_sign_out(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
+    return {}
+
+
+@action("ListUsers")
+def list_users(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    limit = req.get("Limit") or 60
+    where, params = filter_sql(pool, req.get("Filter"))
+    rows = ctx.store.list_users(pool.id, paging.decode(req.get("PaginationToken")), limit + 1, where, params)
+    users, token = paging.page(rows, limit)
+    wanted = set(req["AttributesToGet"]) if req.get("AttributesToGet") else None
+    out: Response = {"Users": [u.to_wire(wanted) for u in users]}
+    if token:
+        out["PaginationToken"] = token
+    return out

@@ -1,0 +1,129 @@
+"""Self-service user actions (unsigned in Cognito): sign-up, and what a signed-in user
+does with an access token."""
+
+from __future__ import annotations
+
+from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
+from ..api import Context, Request, Response, action
+from ..attributes import check_writable, from_wire, readable
+from ..errors import (
+    NotAuthorizedException,
+    UnauthorizedException,
+    UnsupportedOperationException,
+    UnsupportedTokenTypeException,
+)
+from ..issuing import authenticate
+from ..lookup import check_client_secret, check_secret_hash, require_client, require_pool, user_key
+from ..passwords import verify_password
+from ..records import Client, Pool, User
+from ..tokens import refresh_hash
+
+
+def _mask(value: str, medium: str) -> str:
+    if medium == "EMAIL":
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain[:1]}***"
+    return "+*******" + value[-4:]
+
+
+def delivery_details(pool: Pool, user: User) -> dict[str, str] | None:
+    """Where a sign-up code goes: the phone when both are auto-verified, as in Cognito."""
+    auto = pool.config.get("AutoVerifiedAttributes") or []
+    for attr, medium in (("phone_number", "SMS"), ("email", "EMAIL")):
+        value = user.attributes.get(attr)
+        if attr in auto and value:
+            return {"Destination": _mask(value, medium), "DeliveryMedium": medium, "AttributeName": attr}
+    return None
+
+
+@action("SignUp")
+def sign_up(ctx: Context, req: Request) -> Response:
+    client = require_client(ctx, req["ClientId"])
+    pool = require_pool(ctx, client.pool_id)
+    if pool.config.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"):
+        raise NotAuthorizedException("SignUp is not permitted for this user pool")
+    check_secret_hash(client, req["Username"], req.get("SecretHash"))
+    if not req.get("Password"):
+        raise UnsupportedOperationException("SignUp without a Password (passwordless sign-up) is not supported by this emulator yet.")
+    attributes = from_wire(req.get("UserAttributes"))
+    check_writable(client, pool, set(attributes))
+    user = create_user(ctx, pool, req["Username"], attributes, password=req["Password"], status="UNCONFIRMED")
+    out: Response = {"UserConfirmed": False, "UserSub": user.sub}
+    details = delivery_details(pool, user)
+    if details:
+        out["CodeDeliveryDetails"] = details
+    return out
+
+
+def _signed_in(ctx: Context, req: Request) -> tuple[Pool, User, Client]:
+    pool, user, claims = authenticate(ctx, req["AccessToken"])
+    client = require_client(ctx, str(claims.get("client_id")), pool.id)
+    return pool, user, client
+
+
+@action("GetUser")
+def get_user(ctx: Context, req: Request) -> Response:
+    pool, user, client = _signed_in(ctx, req)
+    return {"Username": user.username, "UserAttributes": user.attribute_list(readable(client, pool))}
+
+
+@action("DeleteUser")
+def delete_user(ctx: Context, req: Request) -> Response:
+    pool, user, _ = _signed_in(ctx, req)
+    ctx.store.delete_user(pool.id, user_key(pool, user.username))
+    return {}
+
+
+@action("UpdateUserAttributes")
+def update_user_attributes(ctx: Context, req: Request) -> Response:
+    pool, user, client = _signed_in(ctx, req)
+    updates = from_wire(req["UserAttributes"])
+    check_writable(client, pool, set(updates))
+    update_attributes(pool, user, updates)
+    save(ctx, pool, user)
+    return {}
+
+
+@action("DeleteUserAttributes")
+def delete_user_attributes(ctx: Context, req: Request) -> Response:
+    pool, user, client = _signed_in(ctx, req)
+    check_writable(client, pool, set(req["UserAttributeNames"]))
+    delete_attributes(pool, user, req["UserAttributeNames"])
+    save(ctx, pool, user)
+    return {}
+
+
+@action("ChangePassword")
+def change_password(ctx: Context, req: Request) -> Response:
+    pool, user, _ = _signed_in(ctx, req)
+    if not verify_password(req.get("PreviousPassword") or "", user.password_hash):
+        raise NotAuthorizedException("Incorrect username or password.")
+    set_password(ctx, pool, user, req["ProposedPassword"], status=user.status)
+    save(ctx, pool, user)
+    return {}
+
+
+@action("GlobalSignOut")
+def global_sign_out(ctx: Context, req: Request) -> Response:
+    pool, user, _ = _signed_in(ctx, req)
+    ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
+    return {}
+
+
+@action("RevokeToken")
+def revoke_token(ctx: Context, req: Request) -> Response:
+    client = require_client(ctx, req["ClientId"])
+    check_client_secret(client, req.get("ClientSecret"))
+    if not client.config.get("EnableTokenRevocation", True):
+        raise UnsupportedOperationException("Token revocation is not enabled for this client.")
+    session = ctx.store.find_token_session(refresh_hash(req["Token"]))
+    if session is None:
+        # Cognito answers an access or ID token here with UnsupportedTokenTypeException.
+        if req["Token"].count(".") == 2:
+            raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
+        return {}
+    if session.client_id != client.id:
+        raise UnauthorizedException(f"The refresh token was not issued to client {client.id}.")
+    ctx.store.revoke_token_session(session.origin_jti)
+    return {}
+

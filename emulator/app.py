@@ -1,0 +1,44 @@
+"""The application factory and the one route table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from . import actions, wellknown  # noqa: F401  (actions registers every handler)
+from .api import Services
+from .clock import Clock, SystemClock
+from .protocol import handle
+from .settings import Settings
+from .store import Store
+from .tokens import KeyStore
+
+log = logging.getLogger("emulator")
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    services = Services(
+        settings=settings,
+        store=Store(settings.data_dir, settings.sqlite_synchronous),
+        clock=clock or SystemClock(),
+        keys=KeyStore(settings.keys_dir),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        services.store.close()
+
+    routes = [
+        Route("/", handle, methods=["POST"]),
+        Route("/health", wellknown.health, methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    return app

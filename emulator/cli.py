@@ -1,0 +1,61 @@
+"""`cognito-emulator` / `python -m emulator`: parse flags, bind, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings
+
+log = logging.getLogger("emulator")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="cognito-emulator",
+        description="A local Amazon Cognito User Pools emulator. Every flag also reads "
+        "COGNITO_EMULATOR_<NAME> from the environment (flags win).",
+    )
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default 9229)")
+    p.add_argument("--data-dir", help="where the SQLite store lives (default ./data)")
+    p.add_argument("--keys-dir", help="where pool signing keys live (default ./keys)")
+    p.add_argument("--public-url", help="base URL for issuers and discovery (default: the Host the client used)")
+    p.add_argument("--issuer-style", choices=["local", "aws"], help="'aws' mints https://cognito-idp.<region>.amazonaws.com/<poolId> issuers")
+    p.add_argument("--region", help="default region when a request does not say (default us-east-1)")
+    p.add_argument("--account-id", help="account id in ARNs (default 123456789012)")
+    p.add_argument("--bcrypt-rounds", type=int, help="bcrypt cost (default 4: fast test suites)")
+    p.add_argument("--sqlite-synchronous", help="SQLite synchronous mode, FULL (default) or NORMAL")
+    p.add_argument("--log-level", help="debug, info (default), warning, error")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        settings = Settings.from_env(**{k: v for k, v in vars(args).items() if v is not None})
+    except ValueError as exc:
+        sys.exit(f"cognito-emulator: {exc}")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(settings)
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    log.info("cognito-emulator listening on http://%s:%d (data %s, keys %s)", shown, port,
+             settings.data_dir, settings.keys_dir)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Minting Cognito's ID, access and refresh tokens, and checking them wherever Cognito
+does: signature, expiry (by the injected clock), pool, revocation, user state."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import jwt
+
+from . import ids, tokens
+from .api import Context
+from .attributes import VERIFIED_FLAGS, readable
+from .errors import NotAuthorizedException, UserNotFoundException
+from .lookup import user_key
+from .records import Client, Pool, TokenSession, User
+from .urls import issuer, pool_id_from_issuer
+
+ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# What CreateUserPoolClient fills in when the caller leaves token validity out.
+DEFAULT_VALIDITY = {"AccessToken": 60, "IdToken": 60, "RefreshToken": 30}
+DEFAULT_UNITS = {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+
+
+def validity_seconds(client: Client, kind: str) -> int:
+    """kind: AccessToken, IdToken or RefreshToken."""
+    value = client.config.get(f"{kind}Validity") or DEFAULT_VALIDITY[kind]
+    unit = client.config.get("TokenValidityUnits", {}).get(kind) or DEFAULT_UNITS[kind]
+    return int(value) * UNIT_SECONDS[unit]
+
+
+def _groups_claims(ctx: Context, pool: Pool, user: User) -> dict[str, Any]:
+    groups = ctx.store.groups_of(pool.id, user_key(pool, user.username))
+    if not groups:
+        return {}
+    out: dict[str, Any] = {"cognito:groups": [g.name for g in groups]}
+    roles = [g for g in groups if g.role_arn]
+    if roles:
+        out["cognito:roles"] = sorted({g.role_arn for g in roles if g.role_arn})
+        ranked = sorted((g for g in roles if g.precedence is not None), key=lambda g: g.precedence or 0)
+        if ranked and (len(ranked) == 1 or ranked[0].precedence != ranked[1].precedence
+                       or ranked[0].role_arn == ranked[1].role_arn):
+            out["cognito:preferred_role"] = ranked[0].role_arn
+    return out
+
+
+def _attribute_claims(client: Client, pool: Pool, user: User) -> dict[str, Any]:
+    allowed = readable(client, pool)
+    out: dict[str, Any] = {}
+    for name, value in user.attributes.items():
+        if name not in allowed:
+            continue
+        out[name] = (value == "true") if name in VERIFIED_FLAGS else value
+    return out
+
+
+def issue(
+    ctx: Context, pool: Pool, client: Client, user: User,
+    *, auth_time: int | None = None, session: TokenSession | None = None,
+) -> dict[str, Any]:
+    """AuthenticationResult for a sign-in (new session, with a refresh token) or a
+    refresh (existing session: same origin_jti and auth_time, no refresh token)."""
+    now = ctx.now()
+    iat = int(now)
+    refresh = None
+    if session is None:
+        refresh = ids.refresh_token()
+        session = TokenSession(
+            origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id,
+            username=user.username, auth_time=auth_time or iat, created=now,
+            expires=now + validity_seconds(client, "RefreshToken"),
+        )
+        ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))
+    iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
+    common = {
+        "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
+        "auth_time": session.auth_time, "iat": iat, **_groups_claims(ctx, pool, user),
+    }
+    access_ttl = validity_seconds(client, "AccessToken")
+    access = {
+        **common, "client_id": client.id, "token_use": "access", "scope": ADMIN_SCOPE,
+        "exp": iat + access_ttl, "jti": str(uuid.uuid4()), "username": user.username,
+    }
+    id_claims = {
+        **_attribute_claims(client, pool, user), **common, "aud": client.id, "token_use": "id",
+        "cognito:username": user.username, "exp": iat + validity_seconds(client, "IdToken"),
+        "jti": str(uuid.uuid4()),
+    }
+    key = ctx.keys.get(pool.id)
+    result: dict[str, Any] = {
+        "AccessToken": tokens.sign(key, access),
+        "ExpiresIn": access_ttl,
+        "TokenType": "Bearer",
+        "IdToken": tokens.sign(key, id_claims),
+    }
+    if refresh:
+        result["RefreshToken"] = refresh
+    return result
+
+
+def authenticate(ctx: Context, token: str) -> tuple[Pool, User, dict[str, Any]]:
+    """The pool, user and claims of a valid access token, or Cognito's error."""
+    invalid = NotAuthorizedException("Invalid Access Token")
+    try:
+        pool_id = pool_id_from_issuer(str(tokens.unverified_claims(token).get("iss", "")))
+    except jwt.InvalidTokenError:
+        raise invalid from None
+    pool = ctx.store.get_pool(pool_id)
+    if pool is None:
+        raise invalid
+    try:
+        claims = tokens.verify(ctx.keys.get(pool.id), token)
+    except jwt.InvalidTokenError:
+        raise invalid from None
+    if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int):
+        raise invalid
+    if claims["exp"] <= ctx.now():
+        raise NotAuthorizedException("Access Token has expired")
+    user = ctx.store.get_user_by_sub(pool.id, str(claims.get("sub")))
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    session = ctx.store.get_token_session(str(claims.get("origin_jti")))
+    if session is None or session.revoked:
+        raise NotAuthorizedException("Access Token has been revoked")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if ADMIN_SCOPE not in str(claims.get("scope", "")).split():
+        raise NotAuthorizedException("Access Token does not have required scopes")
+    return pool, user, claims
+
+
+def refresh_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession:
+    """The live session a refresh token belongs to, for this client."""
+    session = ctx.store.find_token_session(tokens.refresh_hash(refresh_token))
+    if session is None or session.client_id != client.id:
+        raise NotAuthorizedException("Invalid Refresh Token")
+    if session.revoked:
+        raise NotAuthorizedException("Refresh Token has been revoked")
+    if session.expires <= ctx.now():
+        raise NotAuthorizedException("Refresh Token has expired")
+    return session

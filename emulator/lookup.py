@@ -1,0 +1,67 @@
+"""Finding pools, clients and users the way Cognito does, with Cognito's errors; and
+the client-secret checks every call that names a client goes through."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from .api import Context
+from .errors import NotAuthorizedException, ResourceNotFoundException, UserNotFoundException
+from .records import Client, Pool, User
+
+
+def require_pool(ctx: Context, pool_id: str) -> Pool:
+    pool = ctx.store.get_pool(pool_id)
+    if pool is None:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
+    return pool
+
+
+def require_client(ctx: Context, client_id: str, pool_id: str | None = None) -> Client:
+    client = ctx.store.get_client(client_id)
+    if client is None or (pool_id is not None and client.pool_id != pool_id):
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    return client
+
+
+def user_key(pool: Pool, username: str) -> str:
+    return username if pool.case_sensitive else username.lower()
+
+
+def find_user(ctx: Context, pool: Pool, username: str) -> User | None:
+    return ctx.store.get_user(pool.id, user_key(pool, username))
+
+
+def require_user(ctx: Context, pool: Pool, username: str) -> User:
+    user = find_user(ctx, pool, username)
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    return user
+
+
+def secret_hash(secret: str, username: str, client_id: str) -> str:
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def check_secret_hash(client: Client, username: str, given: str | None, *alternatives: str) -> None:
+    """Clients with a secret must send SECRET_HASH over the username (or, after an alias
+    sign-in, the real username)."""
+    if not client.secret:
+        return
+    if not given:
+        raise NotAuthorizedException(
+            f"Client {client.id} is configured for secret but secret was not received"
+        )
+    for name in (username, *alternatives):
+        if hmac.compare_digest(secret_hash(client.secret, name, client.id), given):
+            return
+    raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def check_client_secret(client: Client, given: str | None) -> None:
+    """RevokeToken and friends take the raw secret."""
+    if client.secret and not (given and hmac.compare_digest(client.secret, given)):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")

@@ -1,0 +1,162 @@
+"""botocore's cognito-idp service model, read once, and request validation from it.
+
+Validation mirrors what Cognito's front door does before an action runs: required
+members, JSON types, lengths, numeric ranges, enums and patterns, reported as
+`InvalidParameterException: N validation error(s) detected: Value '<v>' at '<member>'
+failed to satisfy constraint: <constraint>` with members in lowerCamelCase.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import botocore
+import regex
+
+from .errors import InvalidParameterException
+
+SERVICE = "cognito-idp"
+TARGET_PREFIX = "AWSCognitoIdentityProviderService"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    input_shape: str | None
+    output_shape: str | None
+    errors: frozenset[str]
+    unsigned: bool
+
+
+class ServiceModel:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.shapes: dict[str, dict[str, Any]] = raw["shapes"]
+        self.operations: dict[str, Operation] = {}
+        for name, op in raw["operations"].items():
+            auth = op.get("auth") or []
+            self.operations[name] = Operation(
+                name=name,
+                input_shape=(op.get("input") or {}).get("shape"),
+                output_shape=(op.get("output") or {}).get("shape"),
+                errors=frozenset(e["shape"] for e in op.get("errors", [])),
+                unsigned=op.get("authtype") == "none" or "smithy.api#noAuth" in auth,
+            )
+
+    def validate_input(self, op: Operation, body: dict[str, Any]) -> None:
+        if op.input_shape is None:
+            return
+        problems: list[str] = []
+        self._check_structure(self.shapes[op.input_shape], body, "", problems)
+        if problems:
+            n = len(problems)
+            noun = "error" if n == 1 else "errors"
+            raise InvalidParameterException(f"{n} validation {noun} detected: " + "; ".join(problems))
+
+    # -- the walk -----------------------------------------------------------------
+
+    def _check_structure(self, shape: dict[str, Any], value: dict[str, Any], path: str, out: list[str]) -> None:
+        members = shape.get("members", {})
+        for req in shape.get("required", []):
+            if value.get(req) is None:
+                out.append(f"Value null at '{_join(path, req)}' failed to satisfy constraint: Member must not be null")
+        for name, member in members.items():
+            if name in value and value[name] is not None:
+                self._check(member["shape"], value[name], _join(path, name), out)
+
+    def _check(self, shape_name: str, value: Any, path: str, out: list[str]) -> None:
+        shape = self.shapes[shape_name]
+        kind = shape["type"]
+        if not _type_ok(kind, value):
+            out.append(f"Value{_show(value, shape)} at '{path}' failed to satisfy constraint: Member must be of type {_TYPE_WORDS[kind]}")
+            return
+        if kind == "structure":
+            self._check_structure(shape, value, path, out)
+            return
+        if kind == "list":
+            for i, item in enumerate(value, start=1):
+                self._check(shape["member"]["shape"], item, f"{path}.{i}.member", out)
+        elif kind == "map":
+            for k, v in value.items():
+                self._check(shape["key"]["shape"], k, f"{path}.{k}.key", out)
+                self._check(shape["value"]["shape"], v, f"{path}.{k}.value", out)
+        shown = _show(value, shape)
+        if kind in ("string", "list", "map", "blob"):
+            size = len(value)
+            if "min" in shape and size < shape["min"]:
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {shape['min']}")
+            if "max" in shape and size > shape["max"]:
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have length less than or equal to {shape['max']}")
+        if kind in ("integer", "long"):
+            if "min" in shape and value < shape["min"]:
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {shape['min']}")
+            if "max" in shape and value > shape["max"]:
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have value less than or equal to {shape['max']}")
+        if kind == "string":
+            if "enum" in shape and value not in shape["enum"]:
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(shape['enum'])}]")
+            pattern = shape.get("pattern")
+            if pattern and not _compiled(pattern).fullmatch(value):
+                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}")
+
+
+_TYPE_WORDS = {
+    "structure": "structure", "list": "list", "map": "map", "string": "string",
+    "integer": "integer", "long": "long", "boolean": "boolean", "timestamp": "timestamp",
+    "blob": "blob", "double": "double", "float": "float",
+}
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind == "structure" or kind == "map":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind in ("string", "blob"):
+        return isinstance(value, str)
+    if kind in ("integer", "long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("timestamp", "double", "float"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
+
+
+def _join(path: str, member: str) -> str:
+    name = member[:1].lower() + member[1:]
+    return f"{path}.{name}" if path else name
+
+
+def _show(value: Any, shape: dict[str, Any]) -> str:
+    # Cognito leaves sensitive values out of the message: "Value at 'password' ...".
+    if shape.get("sensitive"):
+        return ""
+    if isinstance(value, (dict, list)):
+        return " '" + json.dumps(value)[:100] + "'"
+    if isinstance(value, bool):
+        return f" '{str(value).lower()}'"
+    return f" '{value}'"
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    return regex.compile(pattern)
+
+
+@lru_cache(maxsize=1)
+def service_model() -> ServiceModel:
+    folder = os.path.join(os.path.dirname(botocore.__file__), "data", SERVICE)
+    version = sorted(os.listdir(folder))[-1]
+    base = os.path.join(folder, version, "service-2.json")
+    if os.path.exists(base + ".gz"):
+        with gzip.open(base + ".gz", "rt", encoding="utf-8") as fh:
+            raw = json.load(fh)
+    else:
+        with open(base, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    return ServiceModel(raw)

@@ -1,0 +1,32 @@
+"""Opaque pagination tokens: the last key of the page, base64-wrapped."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from .errors import InvalidParameterException
+
+
+def encode(last_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"k": last_key}).encode()).decode()
+
+
+def decode(token: str | None) -> str:
+    if not token:
+        return ""
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token.encode()))["k"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InvalidParameterException("Invalid pagination token.") from None
+    if not isinstance(value, str):
+        raise InvalidParameterException("Invalid pagination token.")
+    return value
+
+
+def page(keys_and_items: list, limit: int) -> tuple[list, str | None]:
+    """Split a fetch of limit+1 rows into (items, next token)."""
+    items = keys_and_items[:limit]
+    more = len(keys_and_items) > limit
+    return [i for _, i in items], (encode(items[-1][0]) if more and items else None)

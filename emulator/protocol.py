@@ -1,0 +1,114 @@
+"""The AWS JSON 1.1 edge: `POST /` with `X-Amz-Target`, decoded, validated against
+botocore's model, dispatched to the registry, encoded; every Cognito error raised
+below becomes HTTP 400 `{"__type", "message"}` here, and nothing else ever reaches
+the client as a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import ids
+from .api import ACTIONS, Context, Services
+from .errors import (
+    CognitoError,
+    InternalErrorException,
+    InvalidParameterException,
+    UnknownOperationException,
+    UnsupportedOperationException,
+)
+from .model import TARGET_PREFIX, service_model
+from .urls import base_url
+
+log = logging.getLogger("emulator.api")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+_JSON_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json")
+_CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.cognito.identity.idp.model/"
+
+
+async def handle(request: Request) -> Response:
+    services: Services = request.app.state.services
+    request_id = ids.request_id()
+    started = time.perf_counter()
+    name = ""
+    try:
+        name, body = await _decode(request, services)
+        op = service_model().operations[name]
+        handler = ACTIONS.get(name)
+        if handler is None:
+            raise UnsupportedOperationException(
+                f"{name} is not supported by this emulator yet."
+            )
+        service_model().validate_input(op, body)
+        ctx = Context(
+            services=services,
+            region=_region(request, services.settings.region),
+            base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
+            action=name,
+        )
+        result = handler(ctx, body)
+        payload = json.dumps(result, separators=(",", ":"))
+        response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
+        outcome = "ok"
+    except CognitoError as err:
+        response = error_response(err, request_id)
+        outcome = err.code
+    except Exception:  # a bug of ours: log it whole, tell the client only that it happened
+        log.exception("internal error in %s (request %s)", name or "?", request_id)
+        err = InternalErrorException("An internal error occurred in the emulator.")
+        response = error_response(err, request_id)
+        outcome = err.code
+    if log.isEnabledFor(logging.INFO):
+        log.info("%s %s %.1fms", name or "-", outcome, (time.perf_counter() - started) * 1000)
+    return response
+
+
+def error_response(err: CognitoError, request_id: str) -> Response:
+    body = json.dumps({"__type": err.code, "message": err.message}, separators=(",", ":"))
+    headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{err.code}:{_ERROR_NAMESPACE}"}
+    return Response(body, err.status, headers, CONTENT_TYPE)
+
+
+async def _decode(request: Request, services: Services) -> tuple[str, dict[str, Any]]:
+    target = request.headers.get("x-amz-target")
+    if not target:
+        raise UnknownOperationException("Missing X-Amz-Target header: expected AWSCognitoIdentityProviderService.<Action>.")
+    prefix, _, name = target.partition(".")
+    if prefix != TARGET_PREFIX or name not in service_model().operations:
+        raise UnknownOperationException(f"Unknown operation {target!r}.")
+    limit = services.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise InvalidParameterException(f"Request body is larger than {limit} bytes.")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            raise InvalidParameterException(f"Request body is larger than {limit} bytes.")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype and ctype not in _JSON_TYPES:
+        raise InvalidParameterException(
+            f"Unsupported Content-Type {ctype!r}: send {CONTENT_TYPE}."
+        )
+    if not raw.strip():
+        return name, {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidParameterException(f"Request body is not valid JSON: {exc}.") from None
+    if not isinstance(body, dict):
+        raise InvalidParameterException("Request body must be a JSON object.")
+    return name, body
+
+
+def _region(request: Request, default: str) -> str:
+    match = _CREDENTIAL_REGION.search(request.headers.get("authorization", ""))
+    return match.group(1) if match else default

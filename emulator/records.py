@@ -1,0 +1,156 @@
+"""The emulator's records: what the store returns and takes. Only `to_wire()` knows
+Cognito's field names."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Pool:
+    id: str
+    name: str
+    created: float
+    modified: float
+    # Settings in the shape of CreateUserPool's request (Policies, Schema, ...), so a
+    # Describe is this dict plus the derived fields.
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def case_sensitive(self) -> bool:
+        return bool(self.config.get("UsernameConfiguration", {}).get("CaseSensitive", True))
+
+    def arn(self, region: str, account: str) -> str:
+        return f"arn:aws:cognito-idp:{region}:{account}:userpool/{self.id}"
+
+    def to_wire(self, region: str, account: str, estimated_users: int) -> dict[str, Any]:
+        out = copy.deepcopy(self.config)
+        out.update(
+            Id=self.id,
+            Name=self.name,
+            Arn=self.arn(region, account),
+            CreationDate=self.created,
+            LastModifiedDate=self.modified,
+            EstimatedNumberOfUsers=estimated_users,
+        )
+        return out
+
+    def to_wire_summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "Id": self.id,
+            "Name": self.name,
+            "LastModifiedDate": self.modified,
+            "CreationDate": self.created,
+        }
+        if "LambdaConfig" in self.config:
+            out["LambdaConfig"] = self.config["LambdaConfig"]
+        return out
+
+
+@dataclass
+class Client:
+    id: str
+    pool_id: str
+    name: str
+    created: float
+    modified: float
+    secret: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        out = copy.deepcopy(self.config)
+        out.update(
+            UserPoolId=self.pool_id,
+            ClientName=self.name,
+            ClientId=self.id,
+            LastModifiedDate=self.modified,
+            CreationDate=self.created,
+        )
+        if self.secret:
+            out["ClientSecret"] = self.secret
+        return out
+
+
+@dataclass
+class User:
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    created: float
+    modified: float
+    attributes: dict[str, str] = field(default_factory=dict)
+    password_hash: str | None = None
+    password_set: float = 0.0
+
+    def attribute_list(self, names: set[str] | None = None) -> list[dict[str, str]]:
+        attrs = {"sub": self.sub, **self.attributes}
+        return [{"Name": k, "Value": v} for k, v in attrs.items() if names is None or k in names]
+
+    def to_wire(self, names: set[str] | None = None) -> dict[str, Any]:
+        """UserType, as ListUsers and AdminCreateUser return it."""
+        return {
+            "Username": self.username,
+            "Attributes": self.attribute_list(names),
+            "UserCreateDate": self.created,
+            "UserLastModifiedDate": self.modified,
+            "Enabled": self.enabled,
+            "UserStatus": self.status,
+        }
+
+
+@dataclass
+class Group:
+    pool_id: str
+    name: str
+    created: float
+    modified: float
+    description: str | None = None
+    role_arn: str | None = None
+    precedence: int | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "GroupName": self.name,
+            "UserPoolId": self.pool_id,
+            "LastModifiedDate": self.modified,
+            "CreationDate": self.created,
+        }
+        if self.description is not None:
+            out["Description"] = self.description
+        if self.role_arn is not None:
+            out["RoleArn"] = self.role_arn
+        if self.precedence is not None:
+            out["Precedence"] = self.precedence
+        return out
+
+
+@dataclass
+class TokenSession:
+    """One sign-in: its refresh token and every access token minted from it share `origin_jti`."""
+
+    origin_jti: str
+    pool_id: str
+    client_id: str
+    username: str
+    auth_time: int
+    created: float
+    expires: float
+    revoked: bool = False
+
+
+@dataclass
+class Challenge:
+    """A pending auth challenge, addressed by its opaque Session string."""
+
+    session: str
+    pool_id: str
+    client_id: str
+    username: str
+    name: str
+    created: float
+    expires: float
+    data: dict[str, Any] = field(default_factory=dict)

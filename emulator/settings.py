@@ -1,0 +1,62 @@
+"""The one settings object: read from CLI flags and environment once, at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "COGNITO_EMULATOR_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9229
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    keys_dir: Path = field(default_factory=lambda: Path("keys"))
+    # Public base URL used in issuers and discovery documents; empty = the host the
+    # client used for that request.
+    public_url: str = ""
+    # "local": iss = {base URL}/{poolId}; "aws": iss = https://cognito-idp.{region}.amazonaws.com/{poolId}
+    issuer_style: str = "local"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    # bcrypt's minimum cost: ~1 ms a hash, so test suites stay fast. Raise for realism.
+    bcrypt_rounds: int = 4
+    # "FULL" fsyncs every commit so nothing acknowledged is lost even on power loss;
+    # "NORMAL" survives a crash of the emulator process but not of the machine.
+    sqlite_synchronous: str = "FULL"
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from `COGNITO_EMULATOR_*` variables, then explicit overrides (CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("data_dir", "keys_dir"):
+            if key in values:
+                values[key] = Path(str(values[key]))
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.issuer_style not in ("local", "aws"):
+            raise ValueError("issuer_style must be 'local' or 'aws'")
+        if not 4 <= self.bcrypt_rounds <= 31:
+            raise ValueError("bcrypt_rounds must be between 4 and 31")
+        if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError("sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA")
+
+
+def _convert(name: str, raw: str) -> object:
+    if name in ("port", "bcrypt_rounds", "max_body_bytes"):
+        return int(raw)
+    return raw

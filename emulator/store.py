@@ -1,0 +1,352 @@
+"""The SQLite store: the single truth for pools, clients, users, groups and sessions.
+
+One file in the data directory, WAL journal, schema built by ordered migrations.
+Every statement is parameterised. Methods take and return records (records.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .records import Challenge, Client, Group, Pool, TokenSession, User
+
+DB_FILE = "cognito.db"
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE pools (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL,
+            modified REAL NOT NULL, config TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE clients (
+            id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, name TEXT NOT NULL,
+            secret TEXT, created REAL NOT NULL, modified REAL NOT NULL, config TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX clients_pool ON clients(pool_id, id)")
+    # ukey: the username as looked up (lower-cased in case-insensitive pools).
+    db.execute(
+        """CREATE TABLE users (
+            pool_id TEXT NOT NULL, ukey TEXT NOT NULL, username TEXT NOT NULL,
+            sub TEXT NOT NULL, status TEXT NOT NULL, enabled INTEGER NOT NULL,
+            created REAL NOT NULL, modified REAL NOT NULL, attributes TEXT NOT NULL,
+            password_hash TEXT, password_set REAL NOT NULL DEFAULT 0,
+            email TEXT, phone_number TEXT,
+            PRIMARY KEY (pool_id, ukey))"""
+    )
+    db.execute("CREATE UNIQUE INDEX users_sub ON users(pool_id, sub)")
+    db.execute("CREATE INDEX users_email ON users(pool_id, email)")
+    db.execute("CREATE INDEX users_phone ON users(pool_id, phone_number)")
+    db.execute(
+        """CREATE TABLE groups (
+            pool_id TEXT NOT NULL, name TEXT NOT NULL, created REAL NOT NULL,
+            modified REAL NOT NULL, description TEXT, role_arn TEXT, precedence INTEGER,
+            PRIMARY KEY (pool_id, name))"""
+    )
+    db.execute(
+        """CREATE TABLE members (
+            pool_id TEXT NOT NULL, group_name TEXT NOT NULL, ukey TEXT NOT NULL,
+            PRIMARY KEY (pool_id, group_name, ukey))"""
+    )
+    db.execute("CREATE INDEX members_user ON members(pool_id, ukey)")
+    db.execute(
+        """CREATE TABLE token_sessions (
+            origin_jti TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
+            ukey TEXT NOT NULL, username TEXT NOT NULL, refresh_hash TEXT NOT NULL UNIQUE,
+            auth_time INTEGER NOT NULL, created REAL NOT NULL, expires REAL NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute("CREATE INDEX token_sessions_user ON token_sessions(pool_id, ukey)")
+    db.execute(
+        """CREATE TABLE challenges (
+            session TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
+            username TEXT NOT NULL, name TEXT NOT NULL, created REAL NOT NULL,
+            expires REAL NOT NULL, data TEXT NOT NULL)"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+
+
+class Store:
+    def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(data_dir / DB_FILE), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version={step}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic write; nested uses join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self.db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        cur = self.db.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], row, strict=True))  # type: ignore[return-value]
+
+    def _all(self, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    # -- pools ----------------------------------------------------------------------
+
+    def put_pool(self, pool: Pool) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pools (id, name, created, modified, config) VALUES (?, ?, ?, ?, ?)",
+            (pool.id, pool.name, pool.created, pool.modified, json.dumps(pool.config)),
+        )
+
+    def get_pool(self, pool_id: str) -> Pool | None:
+        row = self._one("SELECT * FROM pools WHERE id = ?", (pool_id,))
+        return _pool(row) if row else None
+
+    def list_pools(self, after: str, limit: int) -> list[Pool]:
+        rows = self._all("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        return [_pool(r) for r in rows]
+
+    def delete_pool(self, pool_id: str) -> None:
+        with self.transaction():
+            for table in ("users", "clients", "groups", "members", "token_sessions", "challenges"):
+                self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
+
+    def count_users(self, pool_id: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM users WHERE pool_id = ?", (pool_id,)).fetchone()[0])
+
+    # -- clients --------------------------------------------------------------------
+
+    def put_client(self, client: Client) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO clients (id, pool_id, name, secret, created, modified, config)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (client.id, client.pool_id, client.name, client.secret, client.created,
+             client.modified, json.dumps(client.config)),
+        )
+
+    def get_client(self, client_id: str) -> Client | None:
+        row = self._one("SELECT * FROM clients WHERE id = ?", (client_id,))
+        return _client(row) if row else None
+
+    def list_clients(self, pool_id: str, after: str, limit: int) -> list[Client]:
+        rows = self._all(
+            "SELECT * FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (pool_id, after, limit),
+        )
+        return [_client(r) for r in rows]
+
+    def delete_client(self, client_id: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM clients WHERE id = ?", (client_id,))
+            self.db.execute("DELETE FROM token_sessions WHERE client_id = ?", (client_id,))
+
+    # -- users ----------------------------------------------------------------------
+
+    def put_user(self, user: User, ukey: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO users (pool_id, ukey, username, sub, status, enabled, created,"
+            " modified, attributes, password_hash, password_set, email, phone_number)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user.pool_id, ukey, user.username, user.sub, user.status, int(user.enabled),
+             user.created, user.modified, json.dumps(user.attributes), user.password_hash,
+             user.password_set, user.attributes.get("email"), user.attributes.get("phone_number")),
+        )
+
+    def get_user(self, pool_id: str, ukey: str) -> User | None:
+        row = self._one("SELECT * FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+        return _user(row) if row else None
+
+    def get_user_by_sub(self, pool_id: str, sub: str) -> User | None:
+        row = self._one("SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub))
+        return _user(row) if row else None
+
+    def delete_user(self, pool_id: str, ukey: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+            self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+            self.db.execute(
+                "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
+            )
+
+    def list_users(
+        self, pool_id: str, after: str, limit: int, where: str = "", params: tuple[Any, ...] = ()
+    ) -> list[tuple[str, User]]:
+        """Users in ukey order after `after`; `where` is a fixed SQL fragment from the filter parser."""
+        sql = "SELECT * FROM users WHERE pool_id = ? AND ukey > ?"
+        if where:
+            sql += f" AND ({where})"
+        sql += " ORDER BY ukey LIMIT ?"
+        rows = self._all(sql, (pool_id, after, *params, limit))
+        return [(r["ukey"], _user(r)) for r in rows]
+
+    # -- groups ---------------------------------------------------------------------
+
+    def put_group(self, group: Group) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO groups (pool_id, name, created, modified, description, role_arn,"
+            " precedence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (group.pool_id, group.name, group.created, group.modified, group.description,
+             group.role_arn, group.precedence),
+        )
+
+    def get_group(self, pool_id: str, name: str) -> Group | None:
+        row = self._one("SELECT * FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name))
+        return Group(**row) if row else None
+
+    def list_groups(self, pool_id: str, after: str, limit: int) -> list[Group]:
+        rows = self._all(
+            "SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?",
+            (pool_id, after, limit),
+        )
+        return [Group(**r) for r in rows]
+
+    def delete_group(self, pool_id: str, name: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name))
+            self.db.execute("DELETE FROM members WHERE pool_id = ? AND group_name = ?", (pool_id, name))
+
+    def add_member(self, pool_id: str, group: str, ukey: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO members (pool_id, group_name, ukey) VALUES (?, ?, ?)",
+            (pool_id, group, ukey),
+        )
+
+    def remove_member(self, pool_id: str, group: str, ukey: str) -> None:
+        self.db.execute(
+            "DELETE FROM members WHERE pool_id = ? AND group_name = ? AND ukey = ?", (pool_id, group, ukey)
+        )
+
+    def groups_of(self, pool_id: str, ukey: str, after: str = "", limit: int = 10_000) -> list[Group]:
+        rows = self._all(
+            "SELECT g.* FROM members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name"
+            " WHERE m.pool_id = ? AND m.ukey = ? AND g.name > ? ORDER BY g.name LIMIT ?",
+            (pool_id, ukey, after, limit),
+        )
+        return [Group(**r) for r in rows]
+
+    def members_of(self, pool_id: str, group: str, after: str, limit: int) -> list[tuple[str, User]]:
+        rows = self._all(
+            "SELECT u.* FROM members m JOIN users u ON u.pool_id = m.pool_id AND u.ukey = m.ukey"
+            " WHERE m.pool_id = ? AND m.group_name = ? AND m.ukey > ? ORDER BY m.ukey LIMIT ?",
+            (pool_id, group, after, limit),
+        )
+        return [(r["ukey"], _user(r)) for r in rows]
+
+    # -- token sessions ---------------------------------------------------------------
+
+    def put_token_session(self, s: TokenSession, ukey: str, refresh_hash: str) -> None:
+        self.db.execute(
+            "INSERT INTO token_sessions (origin_jti, pool_id, client_id, ukey, username, refresh_hash,"
+            " auth_time, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (s.origin_jti, s.pool_id, s.client_id, ukey, s.username, refresh_hash, s.auth_time,
+             s.created, s.expires, int(s.revoked)),
+        )
+
+    def get_token_session(self, origin_jti: str) -> TokenSession | None:
+        row = self._one("SELECT * FROM token_sessions WHERE origin_jti = ?", (origin_jti,))
+        return _token_session(row) if row else None
+
+    def find_token_session(self, refresh_hash: str) -> TokenSession | None:
+        row = self._one("SELECT * FROM token_sessions WHERE refresh_hash = ?", (refresh_hash,))
+        return _token_session(row) if row else None
+
+    def revoke_token_session(self, origin_jti: str) -> None:
+        self.db.execute("UPDATE token_sessions SET revoked = 1 WHERE origin_jti = ?", (origin_jti,))
+
+    def revoke_user_sessions(self, pool_id: str, ukey: str) -> None:
+        self.db.execute(
+            "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
+        )
+
+    # -- auth challenges --------------------------------------------------------------
+
+    def put_challenge(self, c: Challenge) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO challenges (session, pool_id, client_id, username, name, created,"
+            " expires, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.session, c.pool_id, c.client_id, c.username, c.name, c.created, c.expires,
+             json.dumps(c.data)),
+        )
+
+    def get_challenge(self, session: str) -> Challenge | None:
+        row = self._one("SELECT * FROM challenges WHERE session = ?", (session,))
+        if row is None:
+            return None
+        row["data"] = json.loads(row["data"])
+        return Challenge(**row)
+
+    def delete_challenge(self, session: str) -> None:
+        self.db.execute("DELETE FROM challenges WHERE session = ?", (session,))
+
+
+def _pool(row: dict[str, Any]) -> Pool:
+    return Pool(id=row["id"], name=row["name"], created=row["created"], modified=row["modified"],
+                config=json.loads(row["config"]))
+
+
+def _client(row: dict[str, Any]) -> Client:
+    return Client(id=row["id"], pool_id=row["pool_id"], name=row["name"], secret=row["secret"],
+                  created=row["created"], modified=row["modified"], config=json.loads(row["config"]))
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(
+        pool_id=row["pool_id"], username=row["username"], sub=row["sub"], status=row["status"],
+        enabled=bool(row["enabled"]), created=row["created"], modified=row["modified"],
+        attributes=json.loads(row["attributes"]), password_hash=row["password_hash"],
+        password_set=row["password_set"],
+    )
+
+
+def _token_session(row: dict[str, Any]) -> TokenSession:
+    return TokenSession(
+        origin_jti=row["origin_jti"], pool_id=row["pool_id"], client_id=row["client_id"],
+        username=row["username"], auth_time=row["auth_time"], created=row["created"],
+        expires=row["expires"], revoked=bool(row["revoked"]),
+    )

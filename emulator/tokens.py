@@ -1,0 +1,103 @@
+"""Signing keys (one RSA key pair per pool, PEM files in the keys directory) and the
+RS256 JWTs signed with them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+
+class PoolKey:
+    def __init__(self, private: rsa.RSAPrivateKey) -> None:
+        self.private = private
+        self.public = private.public_key()
+        der = self.public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        # Cognito's kids look like base64 ending in '='; a hash of the key keeps it stable.
+        self.kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        jwk = RSAAlgorithm.to_jwk(self.public, as_dict=True)
+        self.jwk = {"alg": "RS256", "e": jwk["e"], "kid": self.kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}
+
+
+class KeyStore:
+    """Keys are made on first use and kept on disk, so tokens verify across restarts.
+
+    A key never changes once written, so holding it in memory cannot go stale; the
+    file appears whole, by a hard link, so two processes agree on one key."""
+
+    def __init__(self, keys_dir: Path) -> None:
+        self.dir = keys_dir
+        self._cache: dict[str, PoolKey] = {}
+        self._lock = threading.Lock()
+
+    def get(self, pool_id: str) -> PoolKey:
+        key = self._cache.get(pool_id)
+        if key is None:
+            with self._lock:
+                key = self._cache.get(pool_id) or self._load_or_create(pool_id)
+                self._cache[pool_id] = key
+        return key
+
+    def forget(self, pool_id: str) -> None:
+        with self._lock:
+            self._cache.pop(pool_id, None)
+        try:
+            (self.dir / f"{pool_id}.pem").unlink()
+        except FileNotFoundError:
+            pass
+
+    def _load_or_create(self, pool_id: str) -> PoolKey:
+        path = self.dir / f"{pool_id}.pem"
+        if not path.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            tmp = path.with_name(f".{pool_id}.{os.getpid()}.{threading.get_ident()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # atomic, and fails if another process won the race
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(loaded, rsa.RSAPrivateKey)
+        return PoolKey(loaded)
+
+
+def sign(key: PoolKey, claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def verify(key: PoolKey, token: str) -> dict[str, Any]:
+    """Signature and shape only: expiry is checked against the injected clock by the caller."""
+    return jwt.decode(
+        token, key.public, algorithms=["RS256"], options={"verify_exp": False, "verify_aud": False,
+                                                          "verify_iat": False, "verify_nbf": False}
+    )
+
+
+def refresh_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
