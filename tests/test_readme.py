@@ -1,0 +1,37 @@
+"""The README stays true to the code: its action table is the registry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import emulator.actions  # noqa: F401  (registers every handler)
+from emulator.api import ACTIONS
+from emulator.model import service_model
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_actions() -> set[str]:
+    text = README.read_text()
+    table = text.split("<!-- actions:start -->", 1)[1].split("<!-- actions:end -->", 1)[0]
+    names: set[str] = set()
+    for row in table.strip().splitlines()[2:]:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if len(cells) == 2:
+            names.update(n.strip() for n in cells[1].split(",") if n.strip())
+    return names
+
+
+def test_readme_table_lists_exactly_the_registered_actions() -> None:
+    assert readme_actions() == set(ACTIONS)
+
+
+def test_every_registered_action_is_a_real_cognito_action() -> None:
+    assert set(ACTIONS) <= set(service_model().operations)
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    commands = re.findall(r"^    (python .+)$", README.read_text(), re.MULTILINE)[:2]
+    assert commands[0].endswith("python -m emulator")
+    assert commands[1].endswith("python -m pytest")
