@@ -13,6 +13,7 @@ from . import ids
 from .api import Context
 from .attributes import check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
+from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
 from .passwords import check_policy, hash_password
 from .records import Pool, User
@@ -31,9 +32,12 @@ def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
     *, password: str | None, status: str,
 ) -> User:
-    if find_user(ctx, pool, username) is not None:
-        raise UsernameExistsException("User already exists")
     attributes = normalise(attributes)
+    sub = ids.sub()
+    real_username = new_username(pool, username, attributes, sub)
+    # With UsernameAttributes the name is an email or phone: check_free reports a clash.
+    if real_username == username and find_user(ctx, pool, username) is not None:
+        raise UsernameExistsException("User already exists")
     check_values(pool, attributes, creating=True)
     check_required(pool, attributes)
     # Cognito records a contact as unverified until something verifies it.
@@ -44,13 +48,14 @@ def create_user(
         check_policy(password_policy(pool), password)
     now = ctx.now()
     user = User(
-        pool_id=pool.id, username=username, sub=ids.sub(), status=status, enabled=True,
+        pool_id=pool.id, username=real_username, sub=sub, status=status, enabled=True,
         created=now, modified=now, attributes=attributes,
     )
+    check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
         user.password_hash = hash_password(password, ctx.settings.bcrypt_rounds)
         user.password_set = now
-    ctx.store.put_user(user, user_key(pool, username))
+    ctx.store.put_user(user, user_key(pool, real_username))
     return user
 
 
@@ -73,16 +78,55 @@ def generate_temporary_password(pool: Pool) -> str:
     return "".join(picks)
 
 
-def update_attributes(pool: Pool, user: User, updates: dict[str, str]) -> None:
-    """Write attributes; a changed email or phone is unverified unless the caller says."""
+CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
+
+
+def update_attributes(ctx: Context, pool: Pool, user: User, updates: dict[str, str]) -> list[str]:
+    """Write attributes the way Cognito does; returns the contact attributes (email,
+    phone_number) that now want a verification code.
+
+    A changed contact becomes unverified unless the caller marks it verified. When the
+    pool lists it in AttributesRequireVerificationBeforeUpdate, the old value stays
+    (verified, usable for sign-in) and the new one waits in `pending` until verified."""
     updates = normalise(updates)
     check_values(pool, updates, creating=False)
-    for name, flag in (("email", "email_verified"), ("phone_number", "phone_number_verified")):
-        if name in updates and updates[name] != user.attributes.get(name) and flag not in updates:
+    auto = pool.config.get("AutoVerifiedAttributes") or []
+    hold = (pool.config.get("UserAttributeUpdateSettings") or {}).get(
+        "AttributesRequireVerificationBeforeUpdate") or []
+    pending = dict(user.extra.get("pending") or {})
+    to_verify: list[str] = []
+    for name, flag in CONTACTS:
+        if name not in updates or updates[name] == user.attributes.get(name):
+            continue
+        pending.pop(name, None)
+        if updates.get(flag) == "true":
+            continue
+        if name in hold and name in auto and user.attributes.get(flag) == "true":
+            pending[name] = updates.pop(name)
+            updates.pop(flag, None)
+        else:
             updates[flag] = "false"
+        if name in auto:
+            to_verify.append(name)
     merged = {**user.attributes, **updates}
     check_required(pool, merged)
+    check_free(ctx, pool, user, merged, creating=False)
     user.attributes = merged
+    for name, flag in CONTACTS:
+        if updates.get(flag) == "true":
+            claim_alias(ctx, pool, user, name, force=False)
+    user.extra["pending"] = pending
+    return to_verify
+
+
+def verify_contact(ctx: Context, pool: Pool, user: User, attribute: str, *, force: bool = False) -> None:
+    """Mark email or phone_number verified, applying a pending update first."""
+    pending = dict(user.extra.get("pending") or {})
+    if attribute in pending:
+        user.attributes[attribute] = pending.pop(attribute)
+        user.extra["pending"] = pending
+    user.attributes[f"{attribute}_verified"] = "true"
+    claim_alias(ctx, pool, user, attribute, force=force)
 
 
 def delete_attributes(pool: Pool, user: User, names: list[str]) -> None:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from . import actions, wellknown  # noqa: F401  (actions registers every handler)
+from . import actions, control, wellknown  # noqa: F401  (actions registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
 from .protocol import handle
@@ -38,6 +38,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         Route("/health", wellknown.health, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
+        Route("/_emulator/messages", control.list_messages, methods=["GET"]),
+        Route("/_emulator/messages", control.clear_messages, methods=["DELETE"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

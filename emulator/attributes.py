@@ -169,6 +169,7 @@ def writable(client: Client, pool: Pool) -> set[str]:
 
 
 def check_writable(client: Client, pool: Pool, names: set[str]) -> None:
+    # A name the schema lacks is the schema check's to report (InvalidParameterException).
     allowed = writable(client, pool)
-    if names - allowed:
+    if (names & set(schema_of(pool))) - allowed:
         raise NotAuthorizedException("A client attempted to write unauthorized attribute")

@@ -31,6 +31,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--account-id", help="account id in ARNs (default 123456789012)")
     p.add_argument("--bcrypt-rounds", type=int, help="bcrypt cost (default 4: fast test suites)")
     p.add_argument("--sqlite-synchronous", help="SQLite synchronous mode, FULL (default) or NORMAL")
+    p.add_argument("--fixed-code", help="send this code instead of random 6-digit ones (deterministic tests)")
+    p.add_argument("--smtp-host", help="also deliver email over SMTP to this host")
+    p.add_argument("--smtp-port", type=int, help="SMTP port (default 25)")
+    p.add_argument("--smtp-from", help="sender address for SMTP email")
     p.add_argument("--log-level", help="debug, info (default), warning, error")
     return p.parse_args(argv)
 

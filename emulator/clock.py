@@ -17,20 +17,23 @@ class SystemClock:
 
 
 class ManualClock:
-    """Starts at the real time and moves only when told to (tests expire codes and tokens)."""
+    """Real time plus an offset that tests move (to expire codes and tokens) and reset.
 
-    def __init__(self, start: float | None = None) -> None:
-        self._now = time.time() if start is None else start
+    Time keeps flowing, so tokens stay verifiable by libraries that read the real
+    clock whenever the offset is back at zero."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> float:
         with self._lock:
-            return self._now
+            return time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
         with self._lock:
-            self._now += seconds
+            self._offset += seconds
 
-    def set(self, when: float) -> None:
+    def reset(self) -> None:
         with self._lock:
-            self._now = when
+            self._offset = 0.0

@@ -18,16 +18,23 @@ from .urls import issuer, pool_id_from_issuer
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-# What CreateUserPoolClient fills in when the caller leaves token validity out.
-DEFAULT_VALIDITY = {"AccessToken": 60, "IdToken": 60, "RefreshToken": 30}
-DEFAULT_UNITS = {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+# Token lifetimes when a client leaves its validity out (1 h, 1 h, 30 days), and the
+# unit a validity given without TokenValidityUnits is in (Cognito: hours, hours, days).
+DEFAULT_SECONDS = {"AccessToken": 3600, "IdToken": 3600, "RefreshToken": 30 * 86400}
+DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+
+
+def config_validity_seconds(config: dict[str, Any], kind: str) -> int:
+    """kind: AccessToken, IdToken or RefreshToken; config: a client's settings."""
+    value = config.get(f"{kind}Validity")
+    if not value:
+        return DEFAULT_SECONDS[kind]
+    unit = (config.get("TokenValidityUnits") or {}).get(kind) or DEFAULT_UNITS[kind]
+    return int(value) * UNIT_SECONDS[unit]
 
 
 def validity_seconds(client: Client, kind: str) -> int:
-    """kind: AccessToken, IdToken or RefreshToken."""
-    value = client.config.get(f"{kind}Validity") or DEFAULT_VALIDITY[kind]
-    unit = client.config.get("TokenValidityUnits", {}).get(kind) or DEFAULT_UNITS[kind]
-    return int(value) * UNIT_SECONDS[unit]
+    return config_validity_seconds(client.config, kind)
 
 
 def _groups_claims(ctx: Context, pool: Pool, user: User) -> dict[str, Any]:

@@ -30,8 +30,24 @@ def user_key(pool: Pool, username: str) -> str:
     return username if pool.case_sensitive else username.lower()
 
 
-def find_user(ctx: Context, pool: Pool, username: str) -> User | None:
-    return ctx.store.get_user(pool.id, user_key(pool, username))
+def sign_in_attributes(pool: Pool) -> list[tuple[str, bool]]:
+    """(attribute, must be verified) for each attribute that signs a user in besides
+    the username: UsernameAttributes always, email/phone aliases only when verified."""
+    out = [(a, False) for a in pool.config.get("UsernameAttributes") or []]
+    out += [(a, a != "preferred_username") for a in pool.config.get("AliasAttributes") or []]
+    return out
+
+
+def find_user(ctx: Context, pool: Pool, name: str) -> User | None:
+    """By username, or by any attribute the pool signs users in with, as Cognito does."""
+    user = ctx.store.get_user(pool.id, user_key(pool, name))
+    if user is not None:
+        return user
+    for attribute, verified in sign_in_attributes(pool):
+        for candidate in ctx.store.find_users_by(pool.id, attribute, name):
+            if not verified or candidate.attributes.get(f"{attribute}_verified") == "true":
+                return candidate
+    return None
 
 
 def require_user(ctx: Context, pool: Pool, username: str) -> User:

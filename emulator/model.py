@@ -59,32 +59,35 @@ class ServiceModel:
 
     # -- the walk -----------------------------------------------------------------
 
-    def _check_structure(self, shape: dict[str, Any], value: dict[str, Any], path: str, out: list[str]) -> None:
+    def _check_structure(self, shape: dict[str, Any], value: dict[str, Any], path: str, out: list[str],
+                         hidden: bool = False) -> None:
         members = shape.get("members", {})
         for req in shape.get("required", []):
             if value.get(req) is None:
                 out.append(f"Value null at '{_join(path, req)}' failed to satisfy constraint: Member must not be null")
         for name, member in members.items():
             if name in value and value[name] is not None:
-                self._check(member["shape"], value[name], _join(path, name), out)
+                self._check(member["shape"], value[name], _join(path, name), out, hidden)
 
-    def _check(self, shape_name: str, value: Any, path: str, out: list[str]) -> None:
+    def _check(self, shape_name: str, value: Any, path: str, out: list[str], hidden: bool = False) -> None:
         shape = self.shapes[shape_name]
         kind = shape["type"]
+        # Whatever sits inside a sensitive shape (AuthParameters' PASSWORD) is sensitive too.
+        hidden = hidden or bool(shape.get("sensitive"))
         if not _type_ok(kind, value):
-            out.append(f"Value{_show(value, shape)} at '{path}' failed to satisfy constraint: Member must be of type {_TYPE_WORDS[kind]}")
+            out.append(f"Value{_show(value, hidden)} at '{path}' failed to satisfy constraint: Member must be of type {_TYPE_WORDS[kind]}")
             return
         if kind == "structure":
-            self._check_structure(shape, value, path, out)
+            self._check_structure(shape, value, path, out, hidden)
             return
         if kind == "list":
             for i, item in enumerate(value, start=1):
-                self._check(shape["member"]["shape"], item, f"{path}.{i}.member", out)
+                self._check(shape["member"]["shape"], item, f"{path}.{i}.member", out, hidden)
         elif kind == "map":
             for k, v in value.items():
-                self._check(shape["key"]["shape"], k, f"{path}.{k}.key", out)
-                self._check(shape["value"]["shape"], v, f"{path}.{k}.value", out)
-        shown = _show(value, shape)
+                self._check(shape["key"]["shape"], k, f"{path}.{k}.key", out, hidden)
+                self._check(shape["value"]["shape"], v, f"{path}.{k}.value", out, hidden)
+        shown = _show(value, hidden)
         if kind in ("string", "list", "map", "blob"):
             size = len(value)
             if "min" in shape and size < shape["min"]:
@@ -119,7 +122,9 @@ def _type_ok(kind: str, value: Any) -> bool:
     if kind in ("string", "blob"):
         return isinstance(value, str)
     if kind in ("integer", "long"):
-        return isinstance(value, int) and not isinstance(value, bool)
+        # Java's int and long: anything wider cannot reach a handler (or SQLite).
+        bits = 31 if kind == "integer" else 63
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**bits) <= value < 2**bits
     if kind == "boolean":
         return isinstance(value, bool)
     if kind in ("timestamp", "double", "float"):
@@ -132,9 +137,9 @@ def _join(path: str, member: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _show(value: Any, shape: dict[str, Any]) -> str:
+def _show(value: Any, hidden: bool) -> str:
     # Cognito leaves sensitive values out of the message: "Value at 'password' ...".
-    if shape.get("sensitive"):
+    if hidden:
         return ""
     if isinstance(value, (dict, list)):
         return " '" + json.dumps(value)[:100] + "'"

@@ -102,6 +102,8 @@ async def _decode(request: Request, services: Services) -> tuple[str, dict[str, 
         return name, {}
     try:
         body = json.loads(raw)
+        # "\ud800" decodes to a lone surrogate, which no UTF-8 encoder (SQLite, hashing) takes.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError) as exc:
         raise InvalidParameterException(f"Request body is not valid JSON: {exc}.") from None
     if not isinstance(body, dict):

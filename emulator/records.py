@@ -85,6 +85,8 @@ class User:
     attributes: dict[str, str] = field(default_factory=dict)
     password_hash: str | None = None
     password_set: float = 0.0
+    # Emulator-side state that is not an attribute: pending attribute updates, MFA...
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def attribute_list(self, names: set[str] | None = None) -> list[dict[str, str]]:
         attrs = {"sub": self.sub, **self.attributes}

@@ -28,6 +28,13 @@ class Settings:
     # "NORMAL" survives a crash of the emulator process but not of the machine.
     sqlite_synchronous: str = "FULL"
     max_body_bytes: int = 1024 * 1024
+    # Every code the emulator sends (sign-up, recovery, verification, MFA) is this one
+    # when set: deterministic tests. Empty = random 6-digit codes.
+    fixed_code: str = ""
+    # Email also goes to this SMTP server when set (the outbox always keeps a copy).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "no-reply@verificationemail.com"
     log_level: str = "info"
 
     @classmethod
@@ -57,6 +64,6 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> object:
-    if name in ("port", "bcrypt_rounds", "max_body_bytes"):
+    if name in ("port", "bcrypt_rounds", "max_body_bytes", "smtp_port"):
         return int(raw)
     return raw

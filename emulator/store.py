@@ -74,7 +74,33 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+def _m2_messaging(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL,
+            channel TEXT NOT NULL, destination TEXT NOT NULL, subject TEXT, body TEXT NOT NULL,
+            code TEXT, kind TEXT NOT NULL, sent REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX messages_user ON messages(pool_id, username)")
+    # One live code per user and purpose (sign-up, forgot password, verify:<attr>).
+    db.execute(
+        """CREATE TABLE codes (
+            pool_id TEXT NOT NULL, ukey TEXT NOT NULL, purpose TEXT NOT NULL, code TEXT NOT NULL,
+            created REAL NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL,
+            PRIMARY KEY (pool_id, ukey, purpose))"""
+    )
+    # Failed or rate-limited calls per user, for Cognito's hourly caps.
+    db.execute(
+        """CREATE TABLE attempts (
+            pool_id TEXT NOT NULL, ukey TEXT NOT NULL, action TEXT NOT NULL, at REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX attempts_user ON attempts(pool_id, ukey, action, at)")
+    db.execute("ALTER TABLE users ADD COLUMN preferred_username TEXT")
+    db.execute("ALTER TABLE users ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+    db.execute("CREATE INDEX users_preferred ON users(pool_id, preferred_username)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_messaging]
 
 
 class Store:
@@ -153,7 +179,8 @@ class Store:
 
     def delete_pool(self, pool_id: str) -> None:
         with self.transaction():
-            for table in ("users", "clients", "groups", "members", "token_sessions", "challenges"):
+            for table in ("users", "clients", "groups", "members", "token_sessions", "challenges",
+                          "messages", "codes", "attempts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -191,12 +218,23 @@ class Store:
     def put_user(self, user: User, ukey: str) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO users (pool_id, ukey, username, sub, status, enabled, created,"
-            " modified, attributes, password_hash, password_set, email, phone_number)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " modified, attributes, password_hash, password_set, email, phone_number,"
+            " preferred_username, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user.pool_id, ukey, user.username, user.sub, user.status, int(user.enabled),
              user.created, user.modified, json.dumps(user.attributes), user.password_hash,
-             user.password_set, user.attributes.get("email"), user.attributes.get("phone_number")),
+             user.password_set, _lower(user.attributes.get("email")),
+             user.attributes.get("phone_number"), _lower(user.attributes.get("preferred_username")),
+             json.dumps(user.extra)),
         )
+
+    def find_users_by(self, pool_id: str, attribute: str, value: str) -> list[User]:
+        """Users whose email, phone_number or preferred_username is `value` (emails and
+        preferred usernames compare case-insensitively)."""
+        column = {"email": "email", "phone_number": "phone_number",
+                  "preferred_username": "preferred_username"}[attribute]
+        key = value if attribute == "phone_number" else value.lower()
+        rows = self._all(f"SELECT * FROM users WHERE pool_id = ? AND {column} = ?", (pool_id, key))
+        return [_user(r) for r in rows]
 
     def get_user(self, pool_id: str, ukey: str) -> User | None:
         row = self._one("SELECT * FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
@@ -210,6 +248,7 @@ class Store:
         with self.transaction():
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+            self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute(
                 "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
             )
@@ -314,6 +353,57 @@ class Store:
              json.dumps(c.data)),
         )
 
+    # -- outbox ---------------------------------------------------------------------
+
+    def add_message(self, message: dict[str, Any]) -> int:
+        cur = self.db.execute(
+            "INSERT INTO messages (pool_id, username, channel, destination, subject, body, code, kind,"
+            " sent) VALUES (:pool_id, :username, :channel, :destination, :subject, :body, :code,"
+            " :kind, :sent)",
+            message,
+        )
+        return int(cur.lastrowid or 0)
+
+    def list_messages(self, filters: dict[str, str]) -> list[dict[str, Any]]:
+        clauses = [f"{column} = ?" for column in filters]
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._all(f"SELECT * FROM messages{where} ORDER BY id", tuple(filters.values()))
+
+    def delete_messages(self, filters: dict[str, str]) -> int:
+        clauses = [f"{column} = ?" for column in filters]
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self.db.execute(f"DELETE FROM messages{where}", tuple(filters.values())).rowcount
+
+    # -- codes and attempts -------------------------------------------------------------
+
+    def put_code(self, pool_id: str, ukey: str, purpose: str, code: str, created: float,
+                 expires: float, data: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO codes (pool_id, ukey, purpose, code, created, expires, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (pool_id, ukey, purpose, code, created, expires, json.dumps(data)),
+        )
+
+    def get_code(self, pool_id: str, ukey: str, purpose: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM codes WHERE pool_id = ? AND ukey = ? AND purpose = ?",
+                        (pool_id, ukey, purpose))
+        if row is not None:
+            row["data"] = json.loads(row["data"])
+        return row
+
+    def delete_code(self, pool_id: str, ukey: str, purpose: str) -> None:
+        self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ? AND purpose = ?",
+                        (pool_id, ukey, purpose))
+
+    def add_attempt(self, pool_id: str, ukey: str, action: str, at: float) -> None:
+        self.db.execute("INSERT INTO attempts (pool_id, ukey, action, at) VALUES (?, ?, ?, ?)",
+                        (pool_id, ukey, action, at))
+
+    def count_attempts(self, pool_id: str, ukey: str, action: str, since: float) -> int:
+        return int(self.db.execute(
+            "SELECT count(*) FROM attempts WHERE pool_id = ? AND ukey = ? AND action = ? AND at > ?",
+            (pool_id, ukey, action, since)).fetchone()[0])
+
     def get_challenge(self, session: str) -> Challenge | None:
         row = self._one("SELECT * FROM challenges WHERE session = ?", (session,))
         if row is None:
@@ -340,8 +430,12 @@ def _user(row: dict[str, Any]) -> User:
         pool_id=row["pool_id"], username=row["username"], sub=row["sub"], status=row["status"],
         enabled=bool(row["enabled"]), created=row["created"], modified=row["modified"],
         attributes=json.loads(row["attributes"]), password_hash=row["password_hash"],
-        password_set=row["password_set"],
+        password_set=row["password_set"], extra=json.loads(row["extra"]),
     )
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else value
 
 
 def _token_session(row: dict[str, Any]) -> TokenSession:

@@ -95,6 +95,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Time moved by one test does not leak into the next on the shared server."""
+    yield
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").clock.reset()
+
+
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server of the test's own, for restarts and settings."""

@@ -192,7 +192,7 @@ def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Respo
     updates = {k.split(".", 1)[1]: v for k, v in a.params.items() if k.startswith("userAttributes.")}
     if updates:
         check_writable(a.client, a.pool, set(updates))
-        update_attributes(a.pool, user, updates)
+        update_attributes(a.ctx, a.pool, user, updates)
     missing = [p.split(".", 1)[1] for p in json.loads(_new_password_parameters(a.pool, user)["requiredAttributes"])]
     if missing:
         raise InvalidParameterException(f"Invalid attributes given, {missing[0]} is missing")

@@ -9,7 +9,7 @@ from .. import ids, paging
 from ..api import Context, Request, Response, action
 from ..attributes import schema_of
 from ..errors import InvalidParameterException
-from ..issuing import DEFAULT_UNITS, DEFAULT_VALIDITY, UNIT_SECONDS
+from ..issuing import config_validity_seconds
 from ..lookup import require_client, require_pool
 from ..model import service_model
 from ..records import Client, Pool
@@ -40,13 +40,12 @@ def allowed_flows(client: Client) -> set[str]:
 
 def _config_from(req: Request, pool: Pool) -> dict[str, Any]:
     members = set(service_model().shapes["UserPoolClientType"]["members"]) - _DERIVED
+    # What Cognito shows for a client created with none of these set: access and ID
+    # validity, their units and PreventUserExistenceErrors (LEGACY) stay absent.
     config: dict[str, Any] = {
-        "RefreshTokenValidity": DEFAULT_VALIDITY["RefreshToken"],
-        "AccessTokenValidity": DEFAULT_VALIDITY["AccessToken"],
-        "IdTokenValidity": DEFAULT_VALIDITY["IdToken"],
-        "TokenValidityUnits": dict(DEFAULT_UNITS),
+        "RefreshTokenValidity": 30,
+        "TokenValidityUnits": {},
         "AllowedOAuthFlowsUserPoolClient": False,
-        "PreventUserExistenceErrors": "LEGACY",
         "EnableTokenRevocation": True,
         "EnablePropagateAdditionalUserContextData": False,
         "AuthSessionValidity": 3,
@@ -55,8 +54,7 @@ def _config_from(req: Request, pool: Pool) -> dict[str, Any]:
         if key in members:
             config[key] = copy.deepcopy(value)
     if config.get("RefreshTokenValidity") == 0:
-        config["RefreshTokenValidity"] = DEFAULT_VALIDITY["RefreshToken"]
-    config["TokenValidityUnits"] = {**DEFAULT_UNITS, **config.get("TokenValidityUnits", {})}
+        config["RefreshTokenValidity"] = 30
     _check(config, pool)
     return config
 
@@ -66,7 +64,7 @@ def _check(config: dict[str, Any], pool: Pool) -> None:
     if any(f in LEGACY_FLOWS for f in flows) and any(f.startswith("ALLOW_") for f in flows):
         raise InvalidParameterException("Mixing legacy and ALLOW_ auth flows is not supported: use only one kind.")
     for kind, (lo, hi) in _VALIDITY_RANGE.items():
-        seconds = int(config[f"{kind}Validity"]) * UNIT_SECONDS[config["TokenValidityUnits"][kind]]
+        seconds = config_validity_seconds(config, kind)
         if not lo <= seconds <= hi:
             label = {"AccessToken": "Access token", "IdToken": "ID token", "RefreshToken": "Refresh token"}[kind]
             raise InvalidParameterException(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import paging
 from ..accounts import (
+    CONTACTS,
     admin_user_wire,
     create_user,
     delete_attributes,
@@ -12,19 +13,21 @@ from ..accounts import (
     save,
     set_password,
     update_attributes,
+    verify_contact,
 )
 from ..api import Context, Request, Response, action
 from ..attributes import from_wire
 from ..errors import NotAuthorizedException, UnsupportedUserStateException, UserNotFoundException
 from ..lookup import find_user, require_pool, require_user, user_key
+from ..messaging import send_invitation, send_verification_codes
 
 
 @action("AdminCreateUser")
 def admin_create_user(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     username = req["Username"]
-    message_action = req.get("MessageAction")
-    if message_action == "RESEND":
+    password = req.get("TemporaryPassword") or generate_temporary_password(pool)
+    if req.get("MessageAction") == "RESEND":
         user = find_user(ctx, pool, username)
         if user is None:
             raise UserNotFoundException("User does not exist.")
@@ -32,13 +35,17 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
             raise UnsupportedUserStateException(
                 f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."
             )
-        set_password(ctx, pool, user, req.get("TemporaryPassword") or generate_temporary_password(pool),
-                     status="FORCE_CHANGE_PASSWORD")
+        set_password(ctx, pool, user, password, status="FORCE_CHANGE_PASSWORD")
         save(ctx, pool, user)
-        return {"User": user.to_wire()}
-    password = req.get("TemporaryPassword") or generate_temporary_password(pool)
-    user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
-                       password=password, status="FORCE_CHANGE_PASSWORD")
+    else:
+        user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
+                           password=password, status="FORCE_CHANGE_PASSWORD")
+        for name, flag in CONTACTS:
+            if user.attributes.get(flag) == "true":
+                verify_contact(ctx, pool, user, name, force=bool(req.get("ForceAliasCreation")))
+        save(ctx, pool, user)
+    if req.get("MessageAction") != "SUPPRESS":
+        send_invitation(ctx, pool, user, password, req.get("DesiredDeliveryMediums") or ["SMS"])
     return {"User": user.to_wire()}
 
 
@@ -60,8 +67,9 @@ def admin_delete_user(ctx: Context, req: Request) -> Response:
 def admin_update_user_attributes(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
-    update_attributes(pool, user, from_wire(req["UserAttributes"]))
+    to_verify = update_attributes(ctx, pool, user, from_wire(req["UserAttributes"]))
     save(ctx, pool, user)
+    send_verification_codes(ctx, pool, user, to_verify)
     return {}
 
 

@@ -14,26 +14,10 @@ from ..errors import (
 )
 from ..issuing import authenticate
 from ..lookup import check_client_secret, check_secret_hash, require_client, require_pool, user_key
+from ..messaging import send_code, send_verification_codes, signup_code_attribute
 from ..passwords import verify_password
 from ..records import Client, Pool, User
 from ..tokens import refresh_hash
-
-
-def _mask(value: str, medium: str) -> str:
-    if medium == "EMAIL":
-        local, _, domain = value.partition("@")
-        return f"{local[:1]}***@{domain[:1]}***"
-    return "+*******" + value[-4:]
-
-
-def delivery_details(pool: Pool, user: User) -> dict[str, str] | None:
-    """Where a sign-up code goes: the phone when both are auto-verified, as in Cognito."""
-    auto = pool.config.get("AutoVerifiedAttributes") or []
-    for attr, medium in (("phone_number", "SMS"), ("email", "EMAIL")):
-        value = user.attributes.get(attr)
-        if attr in auto and value:
-            return {"Destination": _mask(value, medium), "DeliveryMedium": medium, "AttributeName": attr}
-    return None
 
 
 @action("SignUp")
@@ -49,9 +33,9 @@ def sign_up(ctx: Context, req: Request) -> Response:
     check_writable(client, pool, set(attributes))
     user = create_user(ctx, pool, req["Username"], attributes, password=req["Password"], status="UNCONFIRMED")
     out: Response = {"UserConfirmed": False, "UserSub": user.sub}
-    details = delivery_details(pool, user)
-    if details:
-        out["CodeDeliveryDetails"] = details
+    attribute = signup_code_attribute(pool, user)
+    if attribute:
+        out["CodeDeliveryDetails"] = send_code(ctx, pool, user, kind="SIGN_UP", attribute=attribute)
     return out
 
 
@@ -79,9 +63,9 @@ def update_user_attributes(ctx: Context, req: Request) -> Response:
     pool, user, client = _signed_in(ctx, req)
     updates = from_wire(req["UserAttributes"])
     check_writable(client, pool, set(updates))
-    update_attributes(pool, user, updates)
+    to_verify = update_attributes(ctx, pool, user, updates)
     save(ctx, pool, user)
-    return {}
+    return {"CodeDeliveryDetailsList": send_verification_codes(ctx, pool, user, to_verify)}
 
 
 @action("DeleteUserAttributes")

@@ -1,0 +1,39 @@
+"""The emulator's own HTTP endpoints under /_emulator: the outbox tests read."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from .api import Services
+from .messaging import message_to_json
+
+# Query parameter -> outbox column; only these names ever reach SQL.
+_MESSAGE_FILTERS = {"userPoolId": "pool_id", "username": "username", "destination": "destination",
+                    "type": "kind", "channel": "channel"}
+
+
+def _filters(request: Request) -> dict[str, str] | JSONResponse:
+    unknown = set(request.query_params) - set(_MESSAGE_FILTERS)
+    if unknown:
+        return JSONResponse(
+            {"message": f"Unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(_MESSAGE_FILTERS)}."},
+            status_code=400,
+        )
+    return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
+
+
+async def list_messages(request: Request) -> JSONResponse:
+    filters = _filters(request)
+    if isinstance(filters, JSONResponse):
+        return filters
+    services: Services = request.app.state.services
+    return JSONResponse({"messages": [message_to_json(r) for r in services.store.list_messages(filters)]})
+
+
+async def clear_messages(request: Request) -> JSONResponse:
+    filters = _filters(request)
+    if isinstance(filters, JSONResponse):
+        return filters
+    services: Services = request.app.state.services
+    return JSONResponse({"deleted": services.store.delete_messages(filters)})
