@@ -17,6 +17,7 @@ from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
 from .passwords import check_policy, hash_password
 from .records import Pool, User
+from .srp import make_verifier
 
 
 def password_policy(pool: Pool) -> dict[str, Any]:
@@ -53,16 +54,21 @@ def create_user(
     )
     check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
-        user.password_hash = hash_password(password, ctx.settings.bcrypt_rounds)
-        user.password_set = now
+        _store_password(ctx, pool, user, password)
     ctx.store.put_user(user, user_key(pool, real_username))
     return user
 
 
+def _store_password(ctx: Context, pool: Pool, user: User, password: str) -> None:
+    """The bcrypt hash (password flows) and the SRP verifier (USER_SRP_AUTH), never the password."""
+    user.password_hash = hash_password(password, ctx.settings.bcrypt_rounds)
+    user.extra["srp"] = make_verifier(pool.id, user.username, password)
+    user.password_set = ctx.now()
+
+
 def set_password(ctx: Context, pool: Pool, user: User, password: str, *, status: str) -> None:
     check_policy(password_policy(pool), password)
-    user.password_hash = hash_password(password, ctx.settings.bcrypt_rounds)
-    user.password_set = ctx.now()
+    _store_password(ctx, pool, user, password)
     user.status = status
 
 

@@ -82,15 +82,18 @@ def issue(
     iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
     common = {
         "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
-        "auth_time": session.auth_time, "iat": iat, **_groups_claims(ctx, pool, user),
+        "auth_time": session.auth_time, "iat": iat,
     }
+    # Both tokens list the groups; only the ID token carries the roles.
+    group_claims = _groups_claims(ctx, pool, user)
+    access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
     access_ttl = validity_seconds(client, "AccessToken")
     access = {
-        **common, "client_id": client.id, "token_use": "access", "scope": ADMIN_SCOPE,
+        **common, **access_groups, "client_id": client.id, "token_use": "access", "scope": ADMIN_SCOPE,
         "exp": iat + access_ttl, "jti": str(uuid.uuid4()), "username": user.username,
     }
     id_claims = {
-        **_attribute_claims(client, pool, user), **common, "aud": client.id, "token_use": "id",
+        **_attribute_claims(client, pool, user), **common, **group_claims, "aud": client.id, "token_use": "id",
         "cognito:username": user.username, "exp": iat + validity_seconds(client, "IdToken"),
         "jti": str(uuid.uuid4()),
     }

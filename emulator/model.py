@@ -87,24 +87,26 @@ class ServiceModel:
             for k, v in value.items():
                 self._check(shape["key"]["shape"], k, f"{path}.{k}.key", out, hidden)
                 self._check(shape["value"]["shape"], v, f"{path}.{k}.value", out, hidden)
-        shown = _show(value, hidden)
+        broken: list[str] = []
         if kind in ("string", "list", "map", "blob"):
-            size = len(value)
-            if "min" in shape and size < shape["min"]:
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {shape['min']}")
-            if "max" in shape and size > shape["max"]:
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have length less than or equal to {shape['max']}")
+            if "min" in shape and len(value) < shape["min"]:
+                broken.append(f"Member must have length greater than or equal to {shape['min']}")
+            if "max" in shape and len(value) > shape["max"]:
+                broken.append(f"Member must have length less than or equal to {shape['max']}")
         if kind in ("integer", "long"):
             if "min" in shape and value < shape["min"]:
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {shape['min']}")
+                broken.append(f"Member must have value greater than or equal to {shape['min']}")
             if "max" in shape and value > shape["max"]:
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must have value less than or equal to {shape['max']}")
+                broken.append(f"Member must have value less than or equal to {shape['max']}")
         if kind == "string":
             if "enum" in shape and value not in shape["enum"]:
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(shape['enum'])}]")
+                broken.append(f"Member must satisfy enum value set: [{', '.join(shape['enum'])}]")
             pattern = shape.get("pattern")
             if pattern and not _compiled(pattern).fullmatch(value):
-                out.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}")
+                broken.append(f"Member must satisfy regular expression pattern: {pattern}")
+        if broken:  # the value is rendered only when it is reported
+            shown = _show(value, hidden)
+            out.extend(f"Value{shown} at '{path}' failed to satisfy constraint: {c}" for c in broken)
 
 
 _TYPE_WORDS = {

@@ -1,0 +1,92 @@
+"""What every sign-in step shares: the attempt, parameter checks, opening a challenge,
+and what a proven password leads to."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .. import ids
+from ..actions.clients import allowed_flows
+from ..api import Context, Response
+from ..errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+)
+from ..issuing import issue
+from ..records import Challenge, Client, Pool, User
+
+
+@dataclass
+class Attempt:
+    """One sign-in call: who is asking, through which client, and how."""
+
+    ctx: Context
+    pool: Pool
+    client: Client
+    params: dict[str, str]
+    admin: bool
+
+
+def param(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def require_flow(a: Attempt, flag: str, message: str) -> None:
+    if flag not in allowed_flows(a.client):
+        raise InvalidParameterException(message)
+
+
+def tokens(a: Attempt, user: User) -> Response:
+    return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
+
+
+def open_challenge(
+    a: Attempt, user: User, name: str, parameters: dict[str, str],
+    *, session: str | None = None, data: dict[str, Any] | None = None,
+) -> Response:
+    """Store a pending challenge (AuthSessionValidity minutes) and answer with it."""
+    now = a.ctx.now()
+    minutes = int(a.client.config.get("AuthSessionValidity", 3))
+    key = session or ids.opaque(96)
+    a.ctx.store.put_challenge(Challenge(
+        session=key, pool_id=a.pool.id, client_id=a.client.id, username=user.username,
+        name=name, created=now, expires=now + minutes * 60, data=data or {},
+    ))
+    out: Response = {"ChallengeName": name, "ChallengeParameters": parameters}
+    if session is None:
+        out["Session"] = key
+    return out
+
+
+def after_password(a: Attempt, user: User) -> Response:
+    """What a proven password leads to, by the user's status."""
+    if user.status == "RESET_REQUIRED":
+        raise PasswordResetRequiredException("Password reset required for the user")
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        policy = a.pool.config.get("Policies", {}).get("PasswordPolicy", {})
+        days = policy.get("TemporaryPasswordValidityDays") or 7
+        if a.ctx.now() - user.password_set > days * 86400:
+            raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
+        return open_challenge(a, user, "NEW_PASSWORD_REQUIRED", new_password_parameters(a.pool, user))
+    return tokens(a, user)
+
+
+def missing_required(pool: Pool, user: User) -> list[str]:
+    return [
+        e["Name"] for e in pool.config.get("SchemaAttributes", [])
+        if e.get("Required") and e["Name"] != "sub" and not user.attributes.get(e["Name"])
+    ]
+
+
+def new_password_parameters(pool: Pool, user: User) -> dict[str, str]:
+    return {
+        "USER_ID_FOR_SRP": user.username,
+        "requiredAttributes": json.dumps([f"userAttributes.{n}" for n in missing_required(pool, user)]),
+        "userAttributes": json.dumps(user.attributes),
+    }

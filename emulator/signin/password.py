@@ -1,0 +1,80 @@
+"""Password flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH),
+refresh, and the NEW_PASSWORD_REQUIRED challenge."""
+
+from __future__ import annotations
+
+from ..accounts import save, set_password, update_attributes
+from ..api import Response
+from ..attributes import check_writable
+from ..errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from ..issuing import issue, refresh_session
+from ..lookup import check_secret_hash, find_user, secret_hash, user_key
+from ..passwords import verify_password
+from ..records import Challenge, User
+from .core import Attempt, after_password, missing_required, param, require_flow, tokens
+
+
+def _password_sign_in(a: Attempt) -> Response:
+    username = param(a.params, "USERNAME")
+    password = param(a.params, "PASSWORD")
+    user = find_user(a.ctx, a.pool, username)
+    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    if user is None:
+        if a.client.config.get("PreventUserExistenceErrors") == "ENABLED":
+            raise NotAuthorizedException("Incorrect username or password.")
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    # Cognito says so before it looks at the password (by design, per the Cognito team).
+    if user.status == "UNCONFIRMED":
+        raise UserNotConfirmedException("User is not confirmed.")
+    if not verify_password(password, user.password_hash):
+        raise NotAuthorizedException("Incorrect username or password.")
+    return after_password(a, user)
+
+
+def user_password_auth(a: Attempt) -> Response:
+    require_flow(a, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH flow not enabled for this client")
+    return _password_sign_in(a)
+
+
+def admin_password_auth(a: Attempt) -> Response:
+    require_flow(a, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "Auth flow not enabled for this client")
+    return _password_sign_in(a)
+
+
+def refresh_token_auth(a: Attempt) -> Response:
+    require_flow(a, "ALLOW_REFRESH_TOKEN_AUTH", "Refresh Token flow not enabled for this client")
+    session = refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
+    user = a.ctx.store.get_user(a.pool.id, user_key(a.pool, session.username))
+    if user is None:
+        raise NotAuthorizedException("Refresh Token has been revoked")
+    if a.client.secret:
+        given = a.params.get("SECRET_HASH")
+        if not given:
+            raise NotAuthorizedException(f"Client {a.client.id} is configured for secret but secret was not received")
+        if given not in {secret_hash(a.client.secret, n, a.client.id) for n in (user.username, user.sub)}:
+            raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user, session=session), "ChallengeParameters": {}}
+
+
+def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Response:
+    password = param(a.params, "NEW_PASSWORD")
+    updates = {k.split(".", 1)[1]: v for k, v in a.params.items() if k.startswith("userAttributes.")}
+    if updates:
+        check_writable(a.client, a.pool, set(updates))
+        update_attributes(a.ctx, a.pool, user, updates)
+    missing = missing_required(a.pool, user)
+    if missing:
+        raise InvalidParameterException(f"Invalid attributes given, {missing[0]} is missing")
+    set_password(a.ctx, a.pool, user, password, status="CONFIRMED")
+    save(a.ctx, a.pool, user)
+    a.ctx.store.delete_challenge(challenge.session)
+    return tokens(a, user)

@@ -1,0 +1,87 @@
+"""USER_SRP_AUTH and its PASSWORD_VERIFIER challenge.
+
+The challenge is found again by its SECRET_BLOCK, which every client echoes as
+PASSWORD_CLAIM_SECRET_BLOCK (pycognito sends no Session)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from .. import srp
+from ..api import Response
+from ..errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from ..lookup import check_secret_hash, find_user
+from ..records import Challenge, User
+from .core import Attempt, after_password, open_challenge, param, require_flow
+
+_WRONG = "Incorrect username or password."
+
+
+def session_key(secret_block: str) -> str:
+    return "srp:" + hashlib.sha256(secret_block.encode()).hexdigest()
+
+
+def user_srp_auth(a: Attempt) -> Response:
+    require_flow(a, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH is not enabled for the client.")
+    username = param(a.params, "USERNAME")
+    srp_a = param(a.params, "SRP_A")
+    try:
+        big_a = int(srp_a, 16)
+    except ValueError:
+        raise InvalidParameterException("SRP_A is not a hexadecimal number.") from None
+    if big_a % srp.N == 0:
+        raise NotAuthorizedException(_WRONG)
+    user = find_user(a.ctx, a.pool, username)
+    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    if user is None:
+        if a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
+            raise UserNotFoundException("User does not exist.")
+        return _decoy(a, username, big_a)
+    verifier = user.extra.get("srp") or srp.make_verifier(a.pool.id, user.username, secrets.token_hex(16))
+    b, big_b = srp.server_ephemeral(verifier["verifier"])
+    secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
+    parameters = {
+        "SALT": verifier["salt"], "SRP_B": format(big_b, "x"), "SECRET_BLOCK": secret_block,
+        "USER_ID_FOR_SRP": user.username, "USERNAME": user.username,
+    }
+    data = {"A": format(big_a, "x"), "b": format(b, "x"), "B": format(big_b, "x"),
+            "verifier": verifier["verifier"]}
+    return open_challenge(a, user, "PASSWORD_VERIFIER", parameters,
+                          session=session_key(secret_block), data=data)
+
+
+def _decoy(a: Attempt, username: str, big_a: int) -> Response:
+    """PreventUserExistenceErrors: an unknown user gets a challenge that looks real
+    (stable salt per name) and can never be answered."""
+    salt = hmac.new(a.pool.id.encode(), username.encode(), hashlib.sha256).hexdigest()[:32]
+    fake_b = int.from_bytes(secrets.token_bytes(384), "big") % srp.N
+    return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
+        "SALT": salt.lstrip("0") or "1", "SRP_B": format(fake_b, "x"),
+        "SECRET_BLOCK": base64.b64encode(secrets.token_bytes(64)).decode(),
+        "USER_ID_FOR_SRP": username, "USERNAME": username,
+    }}
+
+
+def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
+    a.ctx.store.delete_challenge(challenge.session)  # one answer per challenge, right or wrong
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    expected = srp.expected_signature(
+        pool_id=a.pool.id, user_id=user.username, verifier_hex=challenge.data["verifier"],
+        a=int(challenge.data["A"], 16), b=int(challenge.data["b"], 16), big_b=int(challenge.data["B"], 16),
+        secret_block=param(a.params, "PASSWORD_CLAIM_SECRET_BLOCK"), timestamp=param(a.params, "TIMESTAMP"),
+    )
+    given = param(a.params, "PASSWORD_CLAIM_SIGNATURE")
+    if expected is None or not hmac.compare_digest(expected, given):
+        raise NotAuthorizedException(_WRONG)
+    if user.status == "UNCONFIRMED":
+        raise UserNotConfirmedException("User is not confirmed.")
+    return after_password(a, user)
