@@ -13,6 +13,7 @@ from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
 from .errors import NotAuthorizedException, UserNotFoundException
 from .lookup import user_key
+from .model import service_model
 from .records import Client, Pool, TokenSession, User
 from .urls import issuer, pool_id_from_issuer
 
@@ -129,7 +130,12 @@ def authenticate(ctx: Context, token: str) -> tuple[Pool, User, dict[str, Any]]:
         raise NotAuthorizedException("Access Token has expired")
     user = ctx.store.get_user_by_sub(pool.id, str(claims.get("sub")))
     if user is None:
-        raise UserNotFoundException("User does not exist.")
+        # A deleted user's token: "User does not exist." where the action may say so
+        # (GetUser does), else revoked, as deleting the user revoked it (GlobalSignOut).
+        op = service_model().operations.get(ctx.action)
+        if op is None or "UserNotFoundException" in op.errors:
+            raise UserNotFoundException("User does not exist.")
+        raise NotAuthorizedException("Access Token has been revoked")
     session = ctx.store.get_token_session(str(claims.get("origin_jti")))
     if session is None or session.revoked:
         raise NotAuthorizedException("Access Token has been revoked")

@@ -77,7 +77,6 @@ def check_secret_hash(client: Client, username: str, given: str | None, *alterna
     raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 
-def check_client_secret(client: Client, given: str | None) -> None:
-    """RevokeToken and friends take the raw secret."""
-    if client.secret and not (given and hmac.compare_digest(client.secret, given)):
-        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+def client_secret_matches(client: Client, given: str | None) -> bool:
+    """RevokeToken and friends take the raw secret; a client without one needs none."""
+    return not client.secret or bool(given and hmac.compare_digest(client.secret, given))

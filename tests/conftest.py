@@ -42,7 +42,7 @@ class LiveServer:
         settings = Settings(host="127.0.0.1", port=0, data_dir=self.data_dir, keys_dir=self.keys_dir,
                             sqlite_synchronous="NORMAL", **self.settings_overrides)
         app = create_app(settings, clock=self.clock)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")

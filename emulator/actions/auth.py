@@ -81,6 +81,9 @@ def _respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool
         raise InvalidParameterException(f"ChallengeName {name} is not supported by this emulator yet.")
     params = req.get("ChallengeResponses") or {}
     challenge = ctx.store.get_challenge(_session_of(name, req, params))
+    if challenge is None and name == "PASSWORD_VERIFIER":
+        # Also what a PreventUserExistenceErrors decoy challenge gets: it was never stored.
+        raise NotAuthorizedException("Incorrect username or password.")
     if challenge is None or challenge.expires <= ctx.now():
         raise NotAuthorizedException("Invalid session for the user, session is expired.")
     if challenge.client_id != client.id or challenge.name != name:

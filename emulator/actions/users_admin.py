@@ -109,6 +109,8 @@ def _set_enabled(ctx: Context, req: Request, enabled: bool) -> Response:
     user = require_user(ctx, pool, req["Username"])
     user.enabled = enabled
     save(ctx, pool, user)
+    if not enabled:  # Cognito: "Deactivates a user and revokes all access tokens for the user."
+        ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
     return {}
 
 

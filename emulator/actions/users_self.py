@@ -13,7 +13,13 @@ from ..errors import (
     UnsupportedTokenTypeException,
 )
 from ..issuing import authenticate
-from ..lookup import check_client_secret, check_secret_hash, require_client, require_pool, user_key
+from ..lookup import (
+    check_secret_hash,
+    client_secret_matches,
+    require_client,
+    require_pool,
+    user_key,
+)
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
 from ..passwords import verify_password
 from ..records import Client, Pool, User
@@ -96,8 +102,11 @@ def global_sign_out(ctx: Context, req: Request) -> Response:
 
 @action("RevokeToken")
 def revoke_token(ctx: Context, req: Request) -> Response:
-    client = require_client(ctx, req["ClientId"])
-    check_client_secret(client, req.get("ClientSecret"))
+    # RevokeToken lists neither ResourceNotFound nor NotAuthorized: a bad client or
+    # secret is Cognito's "UnauthorizedException: Invalid client or secret".
+    client = ctx.store.get_client(req["ClientId"])
+    if client is None or not client_secret_matches(client, req.get("ClientSecret")):
+        raise UnauthorizedException("Invalid client or secret")
     if not client.config.get("EnableTokenRevocation", True):
         raise UnsupportedOperationException("Token revocation is not enabled for this client.")
     session = ctx.store.find_token_session(refresh_hash(req["Token"]))
