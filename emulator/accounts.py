@@ -9,7 +9,7 @@ import secrets
 import string
 from typing import Any
 
-from . import ids
+from . import ids, mfa
 from .api import Context
 from .attributes import check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
@@ -141,7 +141,7 @@ def delete_attributes(pool: Pool, user: User, names: list[str]) -> None:
     user.attributes = remaining
 
 
-def admin_user_wire(user: User) -> dict[str, Any]:
+def admin_user_wire(pool: Pool, user: User) -> dict[str, Any]:
     """AdminGetUserResponse."""
     return {
         "Username": user.username,
@@ -150,6 +150,7 @@ def admin_user_wire(user: User) -> dict[str, Any]:
         "UserLastModifiedDate": user.modified,
         "Enabled": user.enabled,
         "UserStatus": user.status,
+        **mfa.user_wire(pool, user),
     }
 
 

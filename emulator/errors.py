@@ -118,6 +118,18 @@ class UnknownOperationException(CognitoError):
     default_message = "Unknown operation."
 
 
+class EnableSoftwareTokenMFAException(CognitoError):
+    default_message = "Code mismatch and fail enable Software Token MFA"
+
+
+class SoftwareTokenMFANotFoundException(CognitoError):
+    default_message = "Software Token MFA mfa not found for the user."
+
+
+class MFAMethodNotFoundException(CognitoError):
+    default_message = "No MFA method found for the user."
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."

@@ -169,7 +169,9 @@ def issue_code(ctx: Context, pool: Pool, user: User, purpose: str, **data: Any) 
 def check_code(ctx: Context, pool: Pool, user: User, purpose: str, given: str, action: str,
                cap: int) -> dict[str, Any]:
     """The code's data when `given` matches the live code; Cognito's errors otherwise.
-    Wrong answers count toward an hourly cap per user and action."""
+    Wrong answers count toward an hourly cap per user and action. The code stays live
+    until the caller, its action done, spends it: a confirmation refused for a taken
+    alias can be retried with the same code and ForceAliasCreation, as in Cognito."""
     ukey = user_key(pool, user.username)
     now = ctx.now()
     if ctx.store.count_attempts(pool.id, ukey, action, now - HOUR) >= cap:
@@ -177,13 +179,16 @@ def check_code(ctx: Context, pool: Pool, user: User, purpose: str, given: str, a
     row = ctx.store.get_code(pool.id, ukey, purpose)
     if row is None:
         raise ExpiredCodeException("Invalid code provided, please request a code again.")
-    if not secrets.compare_digest(str(row["code"]), given.strip()):
+    if not secrets.compare_digest(str(row["code"]).encode(), given.strip().encode()):
         ctx.store.add_attempt(pool.id, ukey, action, now)
         raise CodeMismatchException("Invalid verification code provided, please try again.")
     if row["expires"] <= now:
         raise ExpiredCodeException("Invalid code provided, please request a code again.")
-    ctx.store.delete_code(pool.id, ukey, purpose)
     return dict(row["data"])
+
+
+def spend_code(ctx: Context, pool: Pool, user: User, purpose: str) -> None:
+    ctx.store.delete_code(pool.id, user_key(pool, user.username), purpose)
 
 
 def count_call(ctx: Context, pool: Pool, user: User, action: str, cap: int) -> None:

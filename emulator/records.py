@@ -26,7 +26,8 @@ class Pool:
         return f"arn:aws:cognito-idp:{region}:{account}:userpool/{self.id}"
 
     def to_wire(self, region: str, account: str, estimated_users: int) -> dict[str, Any]:
-        out = copy.deepcopy(self.config)
+        # Keys starting with "_" are the emulator's own (e.g. MFA method settings).
+        out = copy.deepcopy({k: v for k, v in self.config.items() if not k.startswith("_")})
         out.update(
             Id=self.id,
             Name=self.name,

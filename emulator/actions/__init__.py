@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import auth, clients, groups, pools, recovery, users_admin, users_self  # noqa: F401
+from . import auth, clients, groups, mfa, pools, recovery, users_admin, users_self  # noqa: F401

@@ -10,6 +10,12 @@ from ..errors import InvalidParameterException, NotAuthorizedException
 from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..records import Challenge, Client, Pool, User
 from ..signin.core import Attempt, param
+from ..signin.mfa_steps import (
+    answer_mfa_setup,
+    answer_otp,
+    answer_select_mfa_type,
+    answer_totp,
+)
 from ..signin.password import (
     admin_password_auth,
     new_password_required,
@@ -17,6 +23,7 @@ from ..signin.password import (
     user_password_auth,
 )
 from ..signin.srp_auth import password_verifier, session_key, user_srp_auth
+from ..signin.user_auth import answer_select_challenge, user_auth
 
 Flow = Callable[[Attempt], Response]
 
@@ -32,7 +39,7 @@ _COMMON_FLOWS: dict[str, Flow] = {
     "REFRESH_TOKEN": refresh_token_auth,
     "USER_SRP_AUTH": user_srp_auth,
     "CUSTOM_AUTH": _not_yet("CUSTOM_AUTH"),
-    "USER_AUTH": _not_yet("USER_AUTH"),
+    "USER_AUTH": user_auth,
 }
 INITIATE_FLOWS = {**_COMMON_FLOWS, "USER_PASSWORD_AUTH": user_password_auth}
 ADMIN_INITIATE_FLOWS = {
@@ -44,6 +51,13 @@ ADMIN_INITIATE_FLOWS = {
 CHALLENGES: dict[str, Callable[[Attempt, Challenge, User], Response]] = {
     "NEW_PASSWORD_REQUIRED": new_password_required,
     "PASSWORD_VERIFIER": password_verifier,
+    "SMS_MFA": answer_otp,
+    "SMS_OTP": answer_otp,
+    "EMAIL_OTP": answer_otp,
+    "SOFTWARE_TOKEN_MFA": answer_totp,
+    "SELECT_MFA_TYPE": answer_select_mfa_type,
+    "MFA_SETUP": answer_mfa_setup,
+    "SELECT_CHALLENGE": answer_select_challenge,
 }
 
 

@@ -40,8 +40,12 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
     for key, value in req.items():
         if key in members and key not in ("Id", "Name"):
             config[key] = copy.deepcopy(value)
-    policy = config.get("Policies", {}).get("PasswordPolicy")
-    if policy is not None:
+    policies = config.setdefault("Policies", {})
+    policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
+    policy = policies.get("PasswordPolicy")
+    if policy is None:
+        policies["PasswordPolicy"] = copy.deepcopy(DEFAULT_POLICY)
+    else:
         # A partial PasswordPolicy leaves the other rules off, as in Cognito.
         config["Policies"]["PasswordPolicy"] = {
             "MinimumLength": 8, "RequireUppercase": False, "RequireLowercase": False,

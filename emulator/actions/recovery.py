@@ -13,7 +13,7 @@ from ..errors import (
 )
 from ..issuing import authenticate
 from ..lookup import check_secret_hash, find_user, require_client, require_pool
-from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute
+from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute, spend_code
 from ..passwords import check_policy
 from ..records import Client, Pool, User
 
@@ -48,6 +48,7 @@ def confirm_sign_up(ctx: Context, req: Request) -> Response:
     if data.get("attribute"):
         verify_contact(ctx, pool, user, data["attribute"], force=bool(req.get("ForceAliasCreation")))
     save(ctx, pool, user)
+    spend_code(ctx, pool, user, "signup")
     return {}
 
 
@@ -116,6 +117,7 @@ def confirm_forgot_password(ctx: Context, req: Request) -> Response:
     status = "UNCONFIRMED" if user.status == "UNCONFIRMED" else "CONFIRMED"
     set_password(ctx, pool, user, req["Password"], status=status)
     save(ctx, pool, user)
+    spend_code(ctx, pool, user, "forgot")
     return {}
 
 
@@ -167,5 +169,6 @@ def verify_user_attribute(ctx: Context, req: Request) -> Response:
                CAPS["VerifyUserAttribute"])
     verify_contact(ctx, pool, user, attribute)
     save(ctx, pool, user)
+    spend_code(ctx, pool, user, f"verify:{attribute}")
     return {}
 

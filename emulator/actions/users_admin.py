@@ -17,7 +17,13 @@ from ..accounts import (
 )
 from ..api import Context, Request, Response, action
 from ..attributes import from_wire
-from ..errors import NotAuthorizedException, UnsupportedUserStateException, UserNotFoundException
+from ..errors import (
+    AliasExistsException,
+    NotAuthorizedException,
+    UnsupportedUserStateException,
+    UsernameExistsException,
+    UserNotFoundException,
+)
 from ..lookup import find_user, require_pool, require_user, user_key
 from ..messaging import send_invitation, send_verification_codes
 
@@ -38,12 +44,19 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
         set_password(ctx, pool, user, password, status="FORCE_CHANGE_PASSWORD")
         save(ctx, pool, user)
     else:
-        user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
-                           password=password, status="FORCE_CHANGE_PASSWORD")
-        for name, flag in CONTACTS:
-            if user.attributes.get(flag) == "true":
-                verify_contact(ctx, pool, user, name, force=bool(req.get("ForceAliasCreation")))
-        save(ctx, pool, user)
+        # One transaction: a verified contact that is another user's alias undoes the creation.
+        # AdminCreateUser's errors do not include AliasExistsException; Cognito answers
+        # UsernameExistsException naming the attribute.
+        with ctx.store.transaction():
+            user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
+                               password=password, status="FORCE_CHANGE_PASSWORD")
+            try:
+                for name, flag in CONTACTS:
+                    if user.attributes.get(flag) == "true":
+                        verify_contact(ctx, pool, user, name, force=bool(req.get("ForceAliasCreation")))
+            except AliasExistsException as exc:
+                raise UsernameExistsException(exc.message) from None
+            save(ctx, pool, user)
     if req.get("MessageAction") != "SUPPRESS":
         send_invitation(ctx, pool, user, password, req.get("DesiredDeliveryMediums") or ["SMS"])
     return {"User": user.to_wire()}
@@ -52,7 +65,7 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
 @action("AdminGetUser")
 def admin_get_user(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
-    return admin_user_wire(require_user(ctx, pool, req["Username"]))
+    return admin_user_wire(pool, require_user(ctx, pool, req["Username"]))
 
 
 @action("AdminDeleteUser")

@@ -3,6 +3,7 @@ does with an access token."""
 
 from __future__ import annotations
 
+from .. import mfa
 from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
 from ..api import Context, Request, Response, action
 from ..attributes import check_writable, from_wire, readable
@@ -54,7 +55,8 @@ def _signed_in(ctx: Context, req: Request) -> tuple[Pool, User, Client]:
 @action("GetUser")
 def get_user(ctx: Context, req: Request) -> Response:
     pool, user, client = _signed_in(ctx, req)
-    return {"Username": user.username, "UserAttributes": user.attribute_list(readable(client, pool))}
+    return {"Username": user.username, "UserAttributes": user.attribute_list(readable(client, pool)),
+            **mfa.user_wire(pool, user)}
 
 
 @action("DeleteUser")

@@ -1,5 +1,5 @@
-"""What every sign-in step shares: the attempt, parameter checks, opening a challenge,
-and what a proven password leads to."""
+"""What every sign-in step shares: the attempt, parameter checks, tokens, and opening
+a challenge."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ from typing import Any
 from .. import ids
 from ..actions.clients import allowed_flows
 from ..api import Context, Response
-from ..errors import (
-    InvalidParameterException,
-    NotAuthorizedException,
-    PasswordResetRequiredException,
-)
+from ..errors import InvalidParameterException
 from ..issuing import issue
 from ..records import Challenge, Client, Pool, User
 
@@ -62,19 +58,6 @@ def open_challenge(
     if session is None:
         out["Session"] = key
     return out
-
-
-def after_password(a: Attempt, user: User) -> Response:
-    """What a proven password leads to, by the user's status."""
-    if user.status == "RESET_REQUIRED":
-        raise PasswordResetRequiredException("Password reset required for the user")
-    if user.status == "FORCE_CHANGE_PASSWORD":
-        policy = a.pool.config.get("Policies", {}).get("PasswordPolicy", {})
-        days = policy.get("TemporaryPasswordValidityDays") or 7
-        if a.ctx.now() - user.password_set > days * 86400:
-            raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
-        return open_challenge(a, user, "NEW_PASSWORD_REQUIRED", new_password_parameters(a.pool, user))
-    return tokens(a, user)
 
 
 def missing_required(pool: Pool, user: User) -> list[str]:

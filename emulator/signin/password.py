@@ -16,7 +16,8 @@ from ..issuing import issue, refresh_session
 from ..lookup import check_secret_hash, find_user, secret_hash, user_key
 from ..passwords import verify_password
 from ..records import Challenge, User
-from .core import Attempt, after_password, missing_required, param, require_flow, tokens
+from .core import Attempt, missing_required, param, require_flow
+from .mfa_steps import after_password, second_factor
 
 
 def _password_sign_in(a: Attempt) -> Response:
@@ -77,4 +78,4 @@ def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Respo
     set_password(a.ctx, a.pool, user, password, status="CONFIRMED")
     save(a.ctx, a.pool, user)
     a.ctx.store.delete_challenge(challenge.session)
-    return tokens(a, user)
+    return second_factor(a, user)

@@ -20,7 +20,8 @@ from ..errors import (
 )
 from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, User
-from .core import Attempt, after_password, open_challenge, param, require_flow
+from .core import Attempt, open_challenge, param, require_flow
+from .mfa_steps import after_password
 
 _WRONG = "Incorrect username or password."
 
@@ -32,19 +33,28 @@ def session_key(secret_block: str) -> str:
 def user_srp_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH is not enabled for the client.")
     username = param(a.params, "USERNAME")
-    srp_a = param(a.params, "SRP_A")
-    try:
-        big_a = int(srp_a, 16)
-    except ValueError:
-        raise InvalidParameterException("SRP_A is not a hexadecimal number.") from None
-    if big_a % srp.N == 0:
-        raise NotAuthorizedException(_WRONG)
+    big_a = parse_srp_a(a)
     user = find_user(a.ctx, a.pool, username)
     check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
     if user is None:
         if a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
             raise UserNotFoundException("User does not exist.")
         return _decoy(a, username, big_a)
+    return start_srp(a, user, big_a)
+
+
+def parse_srp_a(a: Attempt) -> int:
+    try:
+        big_a = int(param(a.params, "SRP_A"), 16)
+    except ValueError:
+        raise InvalidParameterException("SRP_A is not a hexadecimal number.") from None
+    if big_a % srp.N == 0:
+        raise NotAuthorizedException(_WRONG)
+    return big_a
+
+
+def start_srp(a: Attempt, user: User, big_a: int) -> Response:
+    """The PASSWORD_VERIFIER challenge for a known user (also reached from USER_AUTH)."""
     verifier = user.extra.get("srp") or srp.make_verifier(a.pool.id, user.username, secrets.token_hex(16))
     b, big_b = srp.server_ephemeral(verifier["verifier"])
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()

@@ -1,0 +1,153 @@
+"""MFA configuration: the pool's, each user's preference, and TOTP authenticator setup
+(by access token, or by the Session of an MFA_SETUP challenge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ids, mfa
+from ..accounts import save
+from ..api import Context, Request, Response, action
+from ..errors import (
+    EnableSoftwareTokenMFAException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    SoftwareTokenMFANotFoundException,
+    UnsupportedOperationException,
+)
+from ..issuing import authenticate
+from ..lookup import require_pool, require_user
+from ..records import Challenge, Pool, User
+
+_REQUEST_KEYS = {mfa.SMS: "SmsMfaConfiguration", mfa.TOTP: "SoftwareTokenMfaConfiguration",
+                 mfa.EMAIL: "EmailMfaConfiguration"}
+_PREFERENCE_KEYS = {mfa.SMS: "SMSMfaSettings", mfa.TOTP: "SoftwareTokenMfaSettings",
+                    mfa.EMAIL: "EmailMfaSettings"}
+
+
+def _pool_mfa_wire(pool: Pool) -> dict[str, Any]:
+    out: dict[str, Any] = {"MfaConfiguration": mfa.pool_mode(pool)}
+    for method, key in _REQUEST_KEYS.items():
+        stored = pool.config.get(mfa.POOL_KEYS[method])
+        if stored is not None:
+            out[key] = stored
+    return out
+
+
+@action("SetUserPoolMfaConfig")
+def set_user_pool_mfa_config(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    if (req.get("WebAuthnConfiguration") or {}).get("UserVerification") == "required":
+        raise UnsupportedOperationException("WebAuthn is not supported by this emulator yet.")
+    # As in Cognito, the call states the whole configuration: a method left out is off.
+    for method, key in _REQUEST_KEYS.items():
+        pool.config.pop(mfa.POOL_KEYS[method], None)
+        if key in req:
+            pool.config[mfa.POOL_KEYS[method]] = req[key]
+    if "MfaConfiguration" in req:
+        pool.config["MfaConfiguration"] = req["MfaConfiguration"]
+    if mfa.pool_mode(pool) != "OFF" and not mfa.pool_methods(pool):
+        raise InvalidParameterException("At least one MFA method must be enabled when MFA is ON or OPTIONAL.")
+    pool.modified = ctx.now()
+    ctx.store.put_pool(pool)
+    return _pool_mfa_wire(pool)
+
+
+@action("GetUserPoolMfaConfig")
+def get_user_pool_mfa_config(ctx: Context, req: Request) -> Response:
+    return _pool_mfa_wire(require_pool(ctx, req["UserPoolId"]))
+
+
+def _apply_preferences(pool: Pool, user: User, req: Request) -> None:
+    for method, key in _PREFERENCE_KEYS.items():
+        settings = req.get(key)
+        if not settings:
+            continue
+        enabling = settings.get("Enabled") or settings.get("PreferredMfa")
+        if enabling and method == mfa.TOTP and not (user.extra.get("totp") or {}).get("verified"):
+            raise InvalidParameterException("User has not verified software token mfa")
+        if enabling and method == mfa.SMS and not user.attributes.get("phone_number"):
+            raise InvalidParameterException("User does not have a phone number to use SMS MFA.")
+        if enabling and method == mfa.EMAIL and not user.attributes.get("email"):
+            raise InvalidParameterException("User does not have an email address to use email MFA.")
+        mfa.set_preference(user, method, settings.get("Enabled"), settings.get("PreferredMfa"))
+
+
+@action("SetUserMFAPreference")
+def set_user_mfa_preference(ctx: Context, req: Request) -> Response:
+    pool, user, _ = authenticate(ctx, req["AccessToken"])
+    _apply_preferences(pool, user, req)
+    save(ctx, pool, user)
+    return {}
+
+
+@action("AdminSetUserMFAPreference")
+def admin_set_user_mfa_preference(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    user = require_user(ctx, pool, req["Username"])
+    _apply_preferences(pool, user, req)
+    save(ctx, pool, user)
+    return {}
+
+
+# -- TOTP setup -----------------------------------------------------------------------
+
+
+def _setup_subject(ctx: Context, req: Request) -> tuple[Pool, User, Challenge | None]:
+    """The user setting up TOTP: by access token, or by an MFA_SETUP challenge's Session."""
+    if req.get("AccessToken"):
+        pool, user, _ = authenticate(ctx, req["AccessToken"])
+        return pool, user, None
+    challenge = ctx.store.get_challenge(req.get("Session") or "")
+    if challenge is None or challenge.expires <= ctx.now():
+        if not req.get("Session"):
+            raise InvalidParameterException("Either AccessToken or Session must be provided.")
+        raise NotAuthorizedException("Invalid session for the user, session is expired.")
+    if challenge.name != "MFA_SETUP":
+        raise NotAuthorizedException("Invalid session for the user.")
+    pool = require_pool(ctx, challenge.pool_id)
+    user = require_user(ctx, pool, challenge.username)
+    return pool, user, challenge
+
+
+def _next_session(ctx: Context, challenge: Challenge) -> str:
+    """Each step of MFA setup hands the client a new Session for the same challenge."""
+    ctx.store.delete_challenge(challenge.session)
+    challenge.session = ids.opaque(96)
+    ctx.store.put_challenge(challenge)
+    return challenge.session
+
+
+@action("AssociateSoftwareToken")
+def associate_software_token(ctx: Context, req: Request) -> Response:
+    pool, user, challenge = _setup_subject(ctx, req)
+    secret = mfa.new_totp_secret()
+    user.extra["totp"] = {"secret": secret, "verified": False}
+    save(ctx, pool, user)
+    out: Response = {"SecretCode": secret}
+    if challenge is not None:
+        out["Session"] = _next_session(ctx, challenge)
+    return out
+
+
+@action("VerifySoftwareToken")
+def verify_software_token(ctx: Context, req: Request) -> Response:
+    pool, user, challenge = _setup_subject(ctx, req)
+    totp = user.extra.get("totp") or {}
+    if not totp.get("secret"):
+        raise SoftwareTokenMFANotFoundException("Software Token MFA mfa not found for the user.")
+    if not mfa.check_totp(user, req["UserCode"], ctx.now()):
+        save(ctx, pool, user)
+        raise EnableSoftwareTokenMFAException("Code mismatch and fail enable Software Token MFA")
+    user.extra["totp"]["verified"] = True
+    if req.get("FriendlyDeviceName"):
+        user.extra["totp"]["device_name"] = req["FriendlyDeviceName"]
+    # A verified authenticator is an enabled MFA method, as GetUser then shows.
+    mfa.set_preference(user, mfa.TOTP, True, True if challenge is not None else None)
+    save(ctx, pool, user)
+    out: Response = {"Status": "SUCCESS"}
+    if challenge is not None:
+        challenge.data["verified"] = True
+        out["Session"] = _next_session(ctx, challenge)
+    return out
+

@@ -1,0 +1,118 @@
+"""Multi-factor authentication state: the pool's MFA configuration, each user's MFA
+methods and preference, and TOTP (RFC 6238) secrets and codes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import struct
+from typing import Any
+
+from .records import Pool, User
+
+SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
+METHODS = (SMS, TOTP, EMAIL)
+# Where each method's pool configuration is kept (private keys: not part of UserPoolType).
+POOL_KEYS = {SMS: "_SmsMfaConfiguration", TOTP: "_SoftwareTokenMfaConfiguration",
+             EMAIL: "_EmailMfaConfiguration"}
+STEP = 30
+# Cognito accepts the current code and its neighbours (clock drift of one step either way).
+WINDOW = 1
+
+
+def pool_mode(pool: Pool) -> str:
+    return str(pool.config.get("MfaConfiguration") or "OFF")
+
+
+def pool_methods(pool: Pool) -> list[str]:
+    """Methods the pool offers, in Cognito's order."""
+    out = []
+    if pool.config.get(POOL_KEYS[SMS]) is not None:
+        out.append(SMS)
+    if (pool.config.get(POOL_KEYS[TOTP]) or {}).get("Enabled"):
+        out.append(TOTP)
+    if pool.config.get(POOL_KEYS[EMAIL]) is not None:
+        out.append(EMAIL)
+    return out
+
+
+def user_settings(user: User) -> dict[str, dict[str, bool]]:
+    return {m: dict(s) for m, s in (user.extra.get("mfa") or {}).items()}
+
+
+def enabled_methods(pool: Pool, user: User) -> list[str]:
+    """The user's enabled methods that the pool still offers."""
+    settings = user_settings(user)
+    offered = pool_methods(pool)
+    return [m for m in METHODS if settings.get(m, {}).get("enabled") and m in offered]
+
+
+def preferred_method(pool: Pool, user: User) -> str | None:
+    settings = user_settings(user)
+    for method in enabled_methods(pool, user):
+        if settings[method].get("preferred"):
+            return method
+    return None
+
+
+def set_preference(user: User, method: str, enabled: bool | None, preferred: bool | None) -> None:
+    settings = user_settings(user)
+    current = settings.setdefault(method, {"enabled": False, "preferred": False})
+    if enabled is not None:
+        current["enabled"] = enabled
+        if not enabled:
+            current["preferred"] = False
+    if preferred is not None:
+        if preferred:
+            for other in settings.values():
+                other["preferred"] = False
+            current["enabled"] = True
+        current["preferred"] = preferred
+    user.extra["mfa"] = settings
+
+
+def user_wire(pool: Pool, user: User) -> dict[str, Any]:
+    """UserMFASettingList and PreferredMfaSetting, as GetUser and AdminGetUser show them."""
+    out: dict[str, Any] = {}
+    settings = user_settings(user)
+    enabled = [m for m in METHODS if settings.get(m, {}).get("enabled")]
+    if enabled:
+        out["UserMFASettingList"] = enabled
+    preferred = next((m for m in enabled if settings[m].get("preferred")), None)
+    if preferred:
+        out["PreferredMfaSetting"] = preferred
+    return out
+
+
+# -- TOTP ---------------------------------------------------------------------------
+
+
+def new_totp_secret() -> str:
+    """32 base32 characters: 160 bits, as Cognito's SecretCode."""
+    return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
+
+
+def totp_at(secret: str, step: int) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def check_totp(user: User, code: str, now: float) -> bool:
+    """True for a fresh code in the window; a code's step is never accepted twice."""
+    totp = user.extra.get("totp") or {}
+    secret = totp.get("secret")
+    if not secret:
+        return False
+    current = int(now // STEP)
+    last = int(totp.get("last_step", -1))
+    for step in range(current - WINDOW, current + WINDOW + 1):
+        if step > last and hmac.compare_digest(totp_at(secret, step), code.strip()):
+            totp["last_step"] = step
+            user.extra["totp"] = totp
+            return True
+    return False

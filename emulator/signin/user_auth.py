@@ -1,0 +1,77 @@
+"""Choice-based sign-in (USER_AUTH): the first factor is PASSWORD, PASSWORD_SRP,
+EMAIL_OTP or SMS_OTP, as the pool's sign-in policy (AllowedFirstAuthFactors) and the
+user's contacts allow; chosen up front (PREFERRED_CHALLENGE) or through SELECT_CHALLENGE."""
+
+from __future__ import annotations
+
+from ..api import Response
+from ..errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from ..lookup import check_secret_hash, find_user
+from ..passwords import verify_password
+from ..records import Challenge, Pool, User
+from .core import Attempt, open_challenge, param, require_flow
+from .mfa_steps import after_password, send_otp
+from .srp_auth import parse_srp_a, start_srp
+
+
+def first_factors(pool: Pool) -> list[str]:
+    policy = (pool.config.get("Policies") or {}).get("SignInPolicy") or {}
+    return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
+
+
+def available_challenges(pool: Pool, user: User) -> list[str]:
+    allowed = first_factors(pool)
+    out: list[str] = []
+    if "PASSWORD" in allowed and user.password_hash:
+        out += ["PASSWORD", "PASSWORD_SRP"]
+    if "EMAIL_OTP" in allowed and user.attributes.get("email"):
+        out.append("EMAIL_OTP")
+    if "SMS_OTP" in allowed and user.attributes.get("phone_number"):
+        out.append("SMS_OTP")
+    return out
+
+
+def user_auth(a: Attempt) -> Response:
+    require_flow(a, "ALLOW_USER_AUTH", "USER_AUTH flow not enabled for this client")
+    username = param(a.params, "USERNAME")
+    user = find_user(a.ctx, a.pool, username)
+    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    if user is None:
+        if a.client.config.get("PreventUserExistenceErrors") == "ENABLED":
+            raise NotAuthorizedException("Incorrect username or password.")
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    available = available_challenges(a.pool, user)
+    preferred = a.params.get("PREFERRED_CHALLENGE")
+    if preferred:
+        return _first_factor(a, user, preferred, available)
+    out = open_challenge(a, user, "SELECT_CHALLENGE", {}, data={"available": available})
+    out["AvailableChallenges"] = available
+    return out
+
+
+def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> Response:
+    if choice == "WEB_AUTHN":
+        raise InvalidParameterException("WEB_AUTHN sign-in is not supported by this emulator yet.")
+    if choice not in available:
+        raise InvalidParameterException(f"{choice} is not an available challenge for this user.")
+    if choice == "PASSWORD":
+        if user.status == "UNCONFIRMED":
+            raise UserNotConfirmedException("User is not confirmed.")
+        if not verify_password(param(a.params, "PASSWORD"), user.password_hash):
+            raise NotAuthorizedException("Incorrect username or password.")
+        return after_password(a, user)
+    if choice == "PASSWORD_SRP":
+        return start_srp(a, user, parse_srp_a(a))
+    return send_otp(a, user, choice, first_factor=True)
+
+
+def answer_select_challenge(a: Attempt, challenge: Challenge, user: User) -> Response:
+    a.ctx.store.delete_challenge(challenge.session)
+    return _first_factor(a, user, param(a.params, "ANSWER"), challenge.data.get("available", []))
