@@ -32,6 +32,7 @@ def test_every_registered_action_is_a_real_cognito_action() -> None:
 
 
 def test_readme_opens_with_the_two_commands() -> None:
-    commands = re.findall(r"^    (python .+)$", README.read_text(), re.MULTILINE)[:2]
-    assert commands[0].endswith("python -m emulator")
-    assert commands[1].endswith("python -m pytest")
+    commands = re.findall(r"^    (\S.+)$", README.read_text(), re.MULTILINE)[:2]
+    assert commands == ["python -m pip install . && python -m emulator", "./scripts/test"]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "\n./scripts/test\n" in ci
