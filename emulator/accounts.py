@@ -9,7 +9,7 @@ import secrets
 import string
 from typing import Any
 
-from . import ids, mfa
+from . import mfa
 from .api import Context
 from .attributes import check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
@@ -34,7 +34,7 @@ def create_user(
     *, password: str | None, status: str,
 ) -> User:
     attributes = normalise(attributes)
-    sub = ids.sub()
+    sub = ctx.ids.sub(pool.id, username)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
@@ -102,10 +102,13 @@ def update_attributes(ctx: Context, pool: Pool, user: User, updates: dict[str, s
     pending = dict(user.extra.get("pending") or {})
     to_verify: list[str] = []
     for name, flag in CONTACTS:
-        if name not in updates or updates[name] == user.attributes.get(name):
+        if name not in updates:
+            # Marking the contact verified (an admin's call) accepts its pending value.
+            if updates.get(flag) == "true" and name in pending:
+                updates[name] = pending.pop(name)
             continue
-        pending.pop(name, None)
-        if updates.get(flag) == "true":
+        pending.pop(name, None)  # a later write of the contact abandons a pending one
+        if updates[name] == user.attributes.get(name) or updates.get(flag) == "true":
             continue
         if name in hold and name in auto and user.attributes.get(flag) == "true":
             pending[name] = updates.pop(name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import Clock
+from .ids import IdSource
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
@@ -41,6 +42,7 @@ class Services:
     store: Store
     clock: Clock
     keys: KeyStore
+    ids: IdSource
 
 
 @dataclass
@@ -63,6 +65,10 @@ class Context:
     @property
     def keys(self) -> KeyStore:
         return self.services.keys
+
+    @property
+    def ids(self) -> IdSource:
+        return self.services.ids
 
     def now(self) -> float:
         return self.services.clock.now()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from . import actions, control, wellknown  # noqa: F401  (actions registers every handler)
+from . import actions, control, seed, wellknown  # noqa: F401  (actions registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
+from .ids import IdSource
 from .protocol import handle
 from .settings import Settings
 from .store import Store
@@ -26,7 +28,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         store=Store(settings.data_dir, settings.sqlite_synchronous),
         clock=clock or SystemClock(),
         keys=KeyStore(settings.keys_dir),
+        ids=IdSource(settings.deterministic_ids),
     )
+
+    if settings.seed:
+        created = seed.apply(services, seed.load(Path(settings.seed)))
+        log.info("seeded from %s: %s", settings.seed, ", ".join(f"{n} {k}" for k, n in created.items()))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -40,6 +47,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
         Route("/_emulator/messages", control.list_messages, methods=["GET"]),
         Route("/_emulator/messages", control.clear_messages, methods=["DELETE"]),
+        Route("/_emulator/reset", control.reset_state, methods=["POST"]),
+        Route("/_emulator/snapshot", control.get_snapshot, methods=["GET"]),
+        Route("/_emulator/snapshot", control.put_snapshot, methods=["POST", "PUT"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

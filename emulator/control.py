@@ -1,4 +1,5 @@
-"""The emulator's own HTTP endpoints under /_emulator: the outbox tests read."""
+"""The emulator's own HTTP endpoints under /_emulator: the outbox tests read, reset,
+and snapshots of the whole state."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from starlette.responses import JSONResponse
 
 from .api import Services
 from .messaging import message_to_json
+from .snapshot import export_snapshot, import_snapshot, reset
 
 # Query parameter -> outbox column; only these names ever reach SQL.
 _MESSAGE_FILTERS = {"userPoolId": "pool_id", "username": "username", "destination": "destination",
@@ -37,3 +39,21 @@ async def clear_messages(request: Request) -> JSONResponse:
         return filters
     services: Services = request.app.state.services
     return JSONResponse({"deleted": services.store.delete_messages(filters)})
+
+
+async def reset_state(request: Request) -> JSONResponse:
+    reset(request.app.state.services)
+    return JSONResponse({"reset": True})
+
+
+async def get_snapshot(request: Request) -> JSONResponse:
+    return JSONResponse(export_snapshot(request.app.state.services))
+
+
+async def put_snapshot(request: Request) -> JSONResponse:
+    try:
+        body = await request.json()
+        import_snapshot(request.app.state.services, body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JSONResponse({"message": f"Snapshot refused: {exc}"}, status_code=400)
+    return JSONResponse({"imported": True})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import string
 import uuid
+from collections.abc import Callable
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
@@ -53,3 +55,57 @@ def refresh_token() -> str:
     Only the emulator reads it: it is a random handle into the store."""
     parts = [_b64(secrets.token_bytes(n)) for n in (256, 12, 512, 16)]
     return ".".join([_JWE_HEADER, *parts])
+
+
+class IdSource:
+    """Where pool ids, client ids, secrets and subs come from: random as in Cognito, or
+    derived from names (`deterministic`) for tests that hard-code them. A seed file can
+    also pin the next id of a kind (`pin`)."""
+
+    def __init__(self, deterministic: bool = False) -> None:
+        self.deterministic = deterministic
+        self._pinned: dict[str, str] = {}
+
+    def pin(self, kind: str, value: str) -> None:
+        self._pinned[kind] = value
+
+    def pool_id(self, region: str, name: str, taken: Callable[[str], bool]) -> str:
+        return self._pinned.pop("pool", None) or self._derive(
+            lambda seed: f"{region}_{_digest_chars(seed, _ALNUM, 9)}", f"pool:{region}:{name}", taken,
+            lambda: pool_id(region))
+
+    def client_id(self, pool: str, name: str, taken: Callable[[str], bool]) -> str:
+        return self._pinned.pop("client", None) or self._derive(
+            lambda seed: _digest_chars(seed, _LOWER_ALNUM, 26), f"client:{pool}:{name}", taken, client_id)
+
+    def client_secret(self, client: str) -> str:
+        if self.deterministic:
+            return _digest_chars(f"secret:{client}", _LOWER_ALNUM, 51)
+        return client_secret()
+
+    def sub(self, pool: str, username: str) -> str:
+        if self.deterministic:
+            raw = bytearray(hashlib.sha256(f"sub:{pool}:{username}".encode()).digest()[:16])
+            raw[6] = (raw[6] & 0x0F) | 0x40
+            raw[8] = (raw[8] & 0x3F) | 0x80
+            return str(uuid.UUID(bytes=bytes(raw)))
+        return sub()
+
+    def _derive(self, make: Callable[[str], str], seed: str, taken: Callable[[str], bool],
+                fallback: Callable[[], str]) -> str:
+        if not self.deterministic:
+            return fallback()
+        for n in range(1000):
+            candidate = make(seed if n == 0 else f"{seed}#{n}")
+            if not taken(candidate):
+                return candidate
+        return fallback()
+
+
+def _digest_chars(seed: str, alphabet: str, n: int) -> str:
+    number = int.from_bytes(hashlib.sha512(seed.encode()).digest(), "big")
+    out = []
+    for _ in range(n):
+        number, index = divmod(number, len(alphabet))
+        out.append(alphabet[index])
+    return "".join(out)

@@ -143,6 +143,8 @@ class TokenSession:
     created: float
     expires: float
     revoked: bool = False
+    # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
+    scopes: str | None = None
 
 
 @dataclass
@@ -157,3 +159,79 @@ class Challenge:
     created: float
     expires: float
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Domain:
+    """A user pool domain: a prefix (`myapp`) or a custom domain (`auth.example.com`)."""
+
+    domain: str
+    pool_id: str
+    created: float
+    custom_config: dict[str, Any] | None = None
+    managed_login_version: int = 1
+
+    def to_wire(self, account: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "UserPoolId": self.pool_id, "AWSAccountId": account, "Domain": self.domain,
+            "Status": "ACTIVE", "Version": str(int(self.created)),
+            "ManagedLoginVersion": self.managed_login_version,
+        }
+        if self.custom_config:
+            out["CustomDomainConfig"] = copy.deepcopy(self.custom_config)
+        return out
+
+
+@dataclass
+class ResourceServer:
+    pool_id: str
+    identifier: str
+    name: str
+    scopes: list[dict[str, str]] = field(default_factory=list)
+
+    def scope_names(self) -> list[str]:
+        return [f"{self.identifier}/{s['ScopeName']}" for s in self.scopes]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"UserPoolId": self.pool_id, "Identifier": self.identifier, "Name": self.name,
+                "Scopes": copy.deepcopy(self.scopes)}
+
+
+@dataclass
+class UICustomization:
+    """Hosted-UI branding of a pool (client_id "ALL") or of one app client."""
+
+    pool_id: str
+    client_id: str
+    created: float
+    modified: float
+    css: str | None = None
+    # The logo, base64 (so snapshots stay JSON), and its media type.
+    image: str | None = None
+    image_type: str | None = None
+
+
+@dataclass
+class AuthCode:
+    """An OAuth authorization code: single use, bound to client, redirect URI and PKCE."""
+
+    pool_id: str
+    client_id: str
+    username: str
+    redirect_uri: str
+    scopes: str
+    auth_time: int
+    expires: float
+    challenge: str | None = None
+    challenge_method: str | None = None
+    nonce: str | None = None
+
+
+@dataclass
+class HostedSession:
+    """The hosted UI's sign-in cookie: who is signed in to a pool's pages, until when."""
+
+    pool_id: str
+    username: str
+    auth_time: int
+    expires: float

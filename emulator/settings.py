@@ -35,6 +35,10 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "no-reply@verificationemail.com"
+    # Pool ids, client ids, secrets and subs derived from names, for tests that hard-code them.
+    deterministic_ids: bool = False
+    # A JSON seed file applied at start-up (pools, clients, groups, users, domains).
+    seed: str = ""
     log_level: str = "info"
 
     @classmethod
@@ -64,6 +68,8 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> object:
+    if name == "deterministic_ids":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if name in ("port", "bcrypt_rounds", "max_body_bytes", "smtp_port"):
         return int(raw)
     return raw

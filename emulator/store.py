@@ -120,6 +120,48 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    # -- whole-state operations: reset and snapshots -----------------------------------
+
+    def _tables(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def reset(self) -> None:
+        """Empty every table (SQLite truncates a DELETE without WHERE: fast at any size)."""
+        with self.transaction():
+            for table in self._tables():
+                self.db.execute(f"DELETE FROM [{table}]")
+
+    def export_rows(self) -> dict[str, list[dict[str, Any]]]:
+        return {table: self._all(f"SELECT * FROM [{table}]", ()) for table in self._tables()}
+
+    def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Replace all state with `tables`; unknown tables or columns are refused whole."""
+        known = {t: {c.name for c in self.db[t].columns} for t in self._tables()}  # type: ignore[union-attr]
+        for table, rows in tables.items():
+            if table not in known:
+                raise ValueError(f"unknown table {table!r}")
+            for row in rows:
+                extra = set(row) - known[table]
+                if extra:
+                    raise ValueError(f"unknown column(s) {sorted(extra)} in table {table!r}")
+        with self.transaction():
+            for table in known:
+                self.db.execute(f"DELETE FROM [{table}]")
+            for table, rows in tables.items():
+                for row in rows:
+                    columns = ", ".join(f"[{c}]" for c in row)
+                    marks = ", ".join("?" for _ in row)
+                    try:
+                        self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+                    except (sqlite3.Error, OverflowError) as exc:
+                        raise ValueError(f"row refused by table {table!r}: {exc}") from None
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
     def _migrate(self) -> None:
         with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]

@@ -56,6 +56,30 @@ class KeyStore:
         except FileNotFoundError:
             pass
 
+    def forget_all(self) -> None:
+        with self._lock:
+            self._cache.clear()
+        for path in self.dir.glob("*.pem"):
+            path.unlink(missing_ok=True)
+
+    def export_pems(self) -> dict[str, str]:
+        return {p.stem: p.read_text() for p in sorted(self.dir.glob("*.pem"))}
+
+    def import_pems(self, pems: dict[str, str]) -> None:
+        for pool_id, pem in pems.items():  # refuse the whole set before touching any file
+            if not pool_id or "/" in pool_id or pool_id.startswith("."):
+                raise ValueError(f"bad pool id {pool_id!r} in snapshot keys")
+            try:
+                serialization.load_pem_private_key(pem.encode(), password=None)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"bad key for pool {pool_id!r}: {exc}") from None
+        self.forget_all()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for pool_id, pem in pems.items():
+            path = self.dir / f"{pool_id}.pem"
+            path.write_text(pem)
+            path.chmod(0o600)
+
     def _load_or_create(self, pool_id: str) -> PoolKey:
         path = self.dir / f"{pool_id}.pem"
         if not path.exists():

@@ -3,72 +3,28 @@ and an injected clock tests move instead of sleeping."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import uvicorn
 from botocore.config import Config
 
-from emulator.app import create_app
 from emulator.clock import ManualClock
-from emulator.settings import Settings
+from emulator.testing import EmulatorServer
 
 from .shapes import ResponseRecorder
 
 PASSWORD = "Passw0rd!"
 
 
-@dataclass
-class LiveServer:
-    """An emulator serving in a thread of the test process, on 127.0.0.1."""
+class LiveServer(EmulatorServer):
+    """The package's in-process server, with boto3 clients whose every response is
+    checked against botocore's model."""
 
-    data_dir: Path
-    keys_dir: Path
-    clock: ManualClock
-    settings_overrides: dict[str, Any]
-    url: str = ""
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
-
-    def start(self) -> LiveServer:
-        settings = Settings(host="127.0.0.1", port=0, data_dir=self.data_dir, keys_dir=self.keys_dir,
-                            sqlite_synchronous="NORMAL", **self.settings_overrides)
-        app = create_app(settings, clock=self.clock)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("emulator did not start")
-            time.sleep(0.005)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def stop(self) -> None:
-        if self._server and self._thread:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def client(self, service: str = "cognito-idp") -> Any:
+    def client(self, service: str = "cognito-idp", region: str = "us-east-1") -> Any:
         return make_client(self.url, service)
 
 
@@ -77,15 +33,17 @@ def make_client(url: str, service: str = "cognito-idp") -> Any:
     client = boto3.client(
         service, endpoint_url=url, region_name="us-east-1",
         aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     recorder.attach(client)
     return client
 
 
 def start_server(tmp: Path, **overrides: Any) -> LiveServer:
-    return LiveServer(data_dir=tmp / "data", keys_dir=tmp / "keys", clock=ManualClock(),
-                      settings_overrides=overrides).start()
+    live = LiveServer(data_dir=tmp / "data", keys_dir=tmp / "keys", clock=ManualClock(),
+                      settings_overrides=overrides)
+    live.start()
+    return live
 
 
 @pytest.fixture(scope="session")

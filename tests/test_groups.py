@@ -25,7 +25,7 @@ def unchecked(server: LiveServer) -> Any:
     client = boto3.client(
         "cognito-idp", endpoint_url=server.url, region_name="us-east-1",
         aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     ResponseRecorder.instance().attach(client)
     return client

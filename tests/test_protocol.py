@@ -217,7 +217,7 @@ def test_unsigned_calls_work_and_use_the_default_region(server: LiveServer) -> N
 def test_sigv4_credential_scope_picks_the_region(server: LiveServer) -> None:
     client = boto3.client("cognito-idp", endpoint_url=server.url, region_name="eu-west-1",
                           aws_access_key_id="test", aws_secret_access_key="test",
-                          config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+                          config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
     ResponseRecorder.instance().attach(client)
     scopes: list[str] = []
     client.meta.events.register(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import ids, paging
+from .. import paging
 from ..api import Context, Request, Response, action
 from ..attributes import schema_of
 from ..errors import InvalidParameterException
@@ -90,9 +90,10 @@ def create_user_pool_client(ctx: Context, req: Request) -> Response:
     config = _config_from(req, pool)
     if req.get("GenerateSecret") and req.get("ClientSecret"):
         raise InvalidParameterException("GenerateSecret and ClientSecret cannot both be set.")
-    secret = req.get("ClientSecret") or (ids.client_secret() if req.get("GenerateSecret") else None)
+    client_id = ctx.ids.client_id(pool.id, req["ClientName"], lambda i: ctx.store.get_client(i) is not None)
+    secret = req.get("ClientSecret") or (ctx.ids.client_secret(client_id) if req.get("GenerateSecret") else None)
     now = ctx.now()
-    client = Client(id=ids.client_id(), pool_id=pool.id, name=req["ClientName"], created=now,
+    client = Client(id=client_id, pool_id=pool.id, name=req["ClientName"], created=now,
                     modified=now, secret=secret, config=config)
     ctx.store.put_client(client)
     return {"UserPoolClient": client.to_wire()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import ids, paging
+from .. import paging
 from ..api import Context, Request, Response, action
 from ..attributes import build_schema
 from ..errors import InvalidParameterException
@@ -69,7 +69,8 @@ def create_user_pool(ctx: Context, req: Request) -> Response:
     config["SchemaAttributes"] = build_schema(req.get("Schema", []))
     _check(config)
     now = ctx.now()
-    pool = Pool(id=ids.pool_id(ctx.region), name=req["PoolName"], created=now, modified=now, config=config)
+    pool_id = ctx.ids.pool_id(ctx.region, req["PoolName"], lambda i: ctx.store.get_pool(i) is not None)
+    pool = Pool(id=pool_id, name=req["PoolName"], created=now, modified=now, config=config)
     ctx.store.put_pool(pool)
     return {"UserPool": pool.to_wire(ctx.region, ctx.settings.account_id, 0)}
 
