@@ -22,18 +22,26 @@ from .tokens import KeyStore
 log = logging.getLogger("emulator")
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
-    services = Services(
+def build_services(settings: Settings, clock: Clock) -> Services:
+    return Services(
         settings=settings,
         store=Store(settings.data_dir, settings.sqlite_synchronous),
-        clock=clock or SystemClock(),
+        clock=clock,
         keys=KeyStore(settings.keys_dir),
         ids=IdSource(settings.deterministic_ids),
     )
 
+
+def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    """The app; with a seed file, applied before anything is served (SeedError if broken)."""
+    services = build_services(settings, clock or SystemClock())
+    seeded: dict[str, int] = {}
     if settings.seed:
-        created = seed.apply(services, seed.load(Path(settings.seed)))
-        log.info("seeded from %s: %s", settings.seed, ", ".join(f"{n} {k}" for k, n in created.items()))
+        try:
+            seeded = seed.apply(services, seed.load(Path(settings.seed)))
+        except seed.SeedError:
+            services.store.close()
+            raise
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -53,4 +61,5 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
+    app.state.seeded = seeded
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from . import seed
 from .api import Services
 
 FORMAT = "cognito-emulator-snapshot"
@@ -37,5 +39,8 @@ def import_snapshot(services: Services, snapshot: Any) -> None:
 
 
 def reset(services: Services) -> None:
+    """Empty all state; with a seed file, start again from the seeded state."""
     services.store.reset()
     services.keys.forget_all()
+    if services.settings.seed:
+        seed.apply(services, seed.load(Path(services.settings.seed)))

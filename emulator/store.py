@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
+from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
 
@@ -100,10 +101,45 @@ def _m2_messaging(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX users_preferred ON users(pool_id, preferred_username)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_messaging]
+def _m3_hosted_ui(db: sqlite_utils.Database) -> None:
+    """Domains, resource servers, UI branding, authorization codes and hosted-UI sessions
+    (methods in store_oauth.py); the scopes an OAuth sign-in granted, kept for refreshes."""
+    db.execute(
+        """CREATE TABLE domains (
+            domain TEXT PRIMARY KEY, pool_id TEXT NOT NULL, custom INTEGER NOT NULL,
+            created REAL NOT NULL, config TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX domains_pool ON domains(pool_id)")
+    db.execute(
+        """CREATE TABLE resource_servers (
+            pool_id TEXT NOT NULL, identifier TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+            PRIMARY KEY (pool_id, identifier))"""
+    )
+    # client_id 'ALL': the pool's default branding. image: base64 text, so snapshots stay JSON.
+    db.execute(
+        """CREATE TABLE ui_customizations (
+            pool_id TEXT NOT NULL, client_id TEXT NOT NULL, css TEXT, image TEXT, image_type TEXT,
+            created REAL NOT NULL, modified REAL NOT NULL, PRIMARY KEY (pool_id, client_id))"""
+    )
+    db.execute(
+        """CREATE TABLE auth_codes (
+            code_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
+            username TEXT NOT NULL, redirect_uri TEXT NOT NULL, scopes TEXT NOT NULL,
+            auth_time INTEGER NOT NULL, expires REAL NOT NULL, challenge TEXT,
+            challenge_method TEXT, nonce TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE hosted_sessions (
+            id_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, username TEXT NOT NULL,
+            auth_time INTEGER NOT NULL, expires REAL NOT NULL)"""
+    )
+    db.execute("ALTER TABLE token_sessions ADD COLUMN scopes TEXT")
 
 
-class Store:
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
+
+
+class Store(OAuthTables):
     def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
@@ -222,7 +258,8 @@ class Store:
     def delete_pool(self, pool_id: str) -> None:
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "token_sessions", "challenges",
-                          "messages", "codes", "attempts"):
+                          "messages", "codes", "attempts", "domains", "resource_servers",
+                          "ui_customizations", "auth_codes", "hosted_sessions"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -254,6 +291,8 @@ class Store:
         with self.transaction():
             self.db.execute("DELETE FROM clients WHERE id = ?", (client_id,))
             self.db.execute("DELETE FROM token_sessions WHERE client_id = ?", (client_id,))
+            self.db.execute("DELETE FROM ui_customizations WHERE client_id = ?", (client_id,))
+            self.db.execute("DELETE FROM auth_codes WHERE client_id = ?", (client_id,))
 
     # -- users ----------------------------------------------------------------------
 
@@ -364,9 +403,9 @@ class Store:
     def put_token_session(self, s: TokenSession, ukey: str, refresh_hash: str) -> None:
         self.db.execute(
             "INSERT INTO token_sessions (origin_jti, pool_id, client_id, ukey, username, refresh_hash,"
-            " auth_time, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " auth_time, created, expires, revoked, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (s.origin_jti, s.pool_id, s.client_id, ukey, s.username, refresh_hash, s.auth_time,
-             s.created, s.expires, int(s.revoked)),
+             s.created, s.expires, int(s.revoked), s.scopes),
         )
 
     def get_token_session(self, origin_jti: str) -> TokenSession | None:
@@ -484,5 +523,5 @@ def _token_session(row: dict[str, Any]) -> TokenSession:
     return TokenSession(
         origin_jti=row["origin_jti"], pool_id=row["pool_id"], client_id=row["client_id"],
         username=row["username"], auth_time=row["auth_time"], created=row["created"],
-        expires=row["expires"], revoked=bool(row["revoked"]),
+        expires=row["expires"], revoked=bool(row["revoked"]), scopes=row["scopes"],
     )

@@ -19,6 +19,10 @@ from .shapes import ResponseRecorder
 
 PASSWORD = "Passw0rd!"
 
+pytest_plugins = ["pytester"]
+# A user's project, run on its own by test_plugin.py with only the plugin's fixtures.
+collect_ignore = ["plugin_project"]
+
 
 class LiveServer(EmulatorServer):
     """The package's in-process server, with boto3 clients whose every response is
