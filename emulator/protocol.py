@@ -39,6 +39,7 @@ async def handle(request: Request) -> Response:
     request_id = ids.request_id()
     started = time.perf_counter()
     name = ""
+    body: dict[str, Any] = {}
     try:
         name, body = await _decode(request, services)
         op = service_model().operations[name]
@@ -60,15 +61,24 @@ async def handle(request: Request) -> Response:
         outcome = "ok"
     except CognitoError as err:
         response = error_response(err, request_id)
-        outcome = err.code
+        outcome = f"{err.code}: {err.message}"
     except Exception:  # a bug of ours: log it whole, tell the client only that it happened
         log.exception("internal error in %s (request %s)", name or "?", request_id)
         err = InternalErrorException("An internal error occurred in the emulator.")
         response = error_response(err, request_id)
         outcome = err.code
     if log.isEnabledFor(logging.INFO):
-        log.info("%s %s %.1fms", name or "-", outcome, (time.perf_counter() - started) * 1000)
+        log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
     return response
+
+
+def _pool_of(body: dict[str, Any]) -> str:
+    """The pool (or the client standing for it) a request is about, for the log line."""
+    pool = body.get("UserPoolId")
+    if isinstance(pool, str):
+        return pool
+    client = body.get("ClientId")
+    return f"client:{client}" if isinstance(client, str) else "-"
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:

@@ -1,0 +1,630 @@
+"""Load benchmark for the Cognito emulator, and (when installed) the same load against moto.
+
+    python bench/bench.py                      # full run: 10,000 users, concurrency 16
+    python bench/bench.py --quick              # a smaller run, well under a minute
+    python bench/bench.py --json out.json --no-moto
+
+Each server is started as a subprocess on a free 127.0.0.1 port with fresh temp
+directories and stopped by its PID at the end (also on error or Ctrl-C). Every
+operation is bounded by a request count and a duration, whichever comes first.
+It prints figures; it asserts nothing about timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import itertools
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = "AWSCognitoIdentityProviderService."
+PASSWORD = "Passw0rd!"
+# boto3 signs admin calls; neither server checks the signature, but both read the scope.
+AUTH = ("AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/cognito-idp/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64)
+
+
+class ApiError(Exception):
+    pass
+
+
+TIMEOUT = 60.0
+Call = Callable[[int], Awaitable[None]]
+# What one failed request may raise; anything else is a bug in the bench and stops it.
+REQUEST_ERRORS = (ApiError, httpx.HTTPError, OSError, EOFError, asyncio.TimeoutError, KeyError, ValueError)
+
+
+# -- servers -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    url: str
+    log: Path
+    cold_start_s: float = 0.0
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the server has used so far (all its threads)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def rss_mb(self) -> float | None:
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return None
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+def start_server(name: str, cmd: list[str], health_path: str, workdir: Path, timeout: float = 30) -> Server:
+    """Spawn `cmd` (with {port} filled in) and poll health_path; cold start = spawn to first 200."""
+    port = free_port()
+    log = workdir / f"{name}.log"
+    with log.open("wb") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([c.format(port=port) for c in cmd], stdout=fh, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=workdir, start_new_session=True)
+    server = Server(name, proc, f"http://127.0.0.1:{port}", log)
+    deadline = t0 + timeout
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-2000:]}")
+            try:
+                # A fresh connection each poll, so nothing is reused from a previous server.
+                if httpx.get(server.url + health_path, timeout=1).status_code == 200:
+                    server.cold_start_s = time.perf_counter() - t0
+                    return server
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{name} did not answer {health_path} within {timeout}s")
+            time.sleep(0.005)
+    except BaseException:
+        server.stop()
+        raise
+
+
+def emulator_cmd(workdir: Path, run: int, args: argparse.Namespace) -> list[str]:
+    d = workdir / f"emulator-{run}"
+    cmd = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "{port}",
+           "--data-dir", str(d / "data"), "--keys-dir", str(d / "keys"),
+           "--bcrypt-rounds", "4", "--log-level", "warning"]
+    if args.sqlite_synchronous:
+        cmd += ["--sqlite-synchronous", args.sqlite_synchronous]
+    return cmd
+
+
+def moto_cmd() -> list[str]:
+    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"]
+
+
+def moto_missing() -> str | None:
+    """Why moto's server cannot run here, or None."""
+    if importlib.util.find_spec("moto") is None:
+        return "moto is not installed"
+    missing = [m for m in ("flask", "flask_cors", "werkzeug") if importlib.util.find_spec(m) is None]
+    if missing:
+        return f"moto's server needs {', '.join(missing)}: pip install 'moto[server]'"
+    return None
+
+
+# -- client --------------------------------------------------------------------------
+
+
+class HttpxTransport:
+    """httpx.AsyncClient: the default. Its own CPU cost (~1-1.5 ms a request) can cap the cheap
+    operations on a small machine; --client raw measures without it."""
+
+    def __init__(self, base: str, size: int) -> None:
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        self.http = httpx.AsyncClient(base_url=base, limits=limits, timeout=TIMEOUT)
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        r = await self.http.request(method, path, headers=headers, content=body or None)
+        return r.status_code, r.content
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+class RawTransport:
+    """A minimal HTTP/1.1 client on asyncio streams: keep-alive pool, Content-Length or
+    chunked bodies, reconnects when the server closes. Enough for these two servers."""
+
+    def __init__(self, base: str, size: int) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(size)
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
+        data = ("\r\n".join(head + [f"{k}: {v}" for k, v in headers.items()]) + "\r\n\r\n").encode() + body
+        async with self.slots:
+            for attempt in range(2):
+                reused = bool(self.idle)
+                reader, writer = self.idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
+                try:
+                    writer.write(data)
+                    status, keep, payload = await asyncio.wait_for(self._response(reader), TIMEOUT)
+                except (OSError, asyncio.IncompleteReadError):
+                    writer.close()
+                    if reused and attempt == 0:
+                        continue  # the server closed an idle connection: retry on a fresh one
+                    raise
+                if keep:
+                    self.idle.append((reader, writer))
+                else:
+                    writer.close()
+                return status, payload
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+        lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {k.strip().lower(): v.strip().lower() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+        keep = fields.get("connection") != "close" and not lines[0].startswith("HTTP/1.0")
+        if fields.get("transfer-encoding") == "chunked":
+            chunks = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                chunks.append(await reader.readexactly(size + 2))
+            await reader.readuntil(b"\r\n")
+            return status, keep, b"".join(c[:-2] for c in chunks)
+        if "content-length" in fields:
+            return status, keep, await reader.readexactly(int(fields["content-length"]))
+        return status, False, await reader.read()  # body ends at close
+
+    async def aclose(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+class Api:
+    def __init__(self, transport: HttpxTransport | RawTransport) -> None:
+        self.transport = transport
+
+    async def call(self, action: str, body: dict[str, Any], signed: bool = True) -> dict[str, Any]:
+        headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET + action}
+        if signed:
+            headers["Authorization"] = AUTH
+        status, payload = await self.transport.request("POST", "/", headers, json.dumps(body).encode())
+        if status != 200:
+            raise ApiError(f"{action} -> HTTP {status}: {payload[:300].decode(errors='replace')}")
+        return json.loads(payload) if payload else {}
+
+    async def get(self, path: str) -> dict[str, Any]:
+        status, payload = await self.transport.request("GET", path, {}, b"")
+        if status != 200:
+            raise ApiError(f"GET {path} -> HTTP {status}: {payload[:300].decode(errors='replace')}")
+        return json.loads(payload)
+
+
+@dataclass
+class OpResult:
+    ops: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    ops_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    server_cpu_ms_per_op: float = 0.0
+    client_cpu_ms_per_op: float = 0.0
+    first_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def percentile(sorted_ms: list[float], q: float) -> float:
+    if not sorted_ms:
+        return 0.0
+    return sorted_ms[min(len(sorted_ms) - 1, int(round(q * (len(sorted_ms) - 1))))]
+
+
+async def run_op(server: Server, per_worker: Callable[[], Call], total: int, duration: float,
+                 concurrency: int) -> OpResult:
+    """Run up to `total` ops across `concurrency` workers, stopping early after `duration` s.
+    per_worker() gives each worker its own call (so it can keep state, e.g. a page token)."""
+    counter = itertools.count()
+    latencies: list[float] = []
+    res = OpResult()
+    cpu0, client0 = server.cpu_s(), time.process_time()
+    t0 = time.perf_counter()
+    deadline = t0 + duration
+
+    async def worker() -> None:
+        call = per_worker()
+        while True:
+            i = next(counter)
+            if i >= total or time.perf_counter() > deadline:
+                return
+            s = time.perf_counter()
+            try:
+                await call(i)
+            except REQUEST_ERRORS as exc:
+                res.errors += 1
+                res.first_error = res.first_error or f"{type(exc).__name__}: {exc}"
+                continue
+            latencies.append((time.perf_counter() - s) * 1000)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    res.seconds = time.perf_counter() - t0
+    latencies.sort()
+    res.ops = len(latencies)
+    if res.ops:
+        res.server_cpu_ms_per_op = (server.cpu_s() - cpu0) * 1000 / res.ops
+        res.client_cpu_ms_per_op = (time.process_time() - client0) * 1000 / res.ops
+    res.ops_per_s = res.ops / res.seconds if res.seconds else 0.0
+    res.p50_ms, res.p99_ms = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    return res
+
+
+def simple(call: Call) -> Callable[[], Call]:
+    return lambda: call
+
+
+# -- the workload ----------------------------------------------------------------------
+
+
+async def setup_pool(api: Api, name: str) -> tuple[str, str]:
+    pool = await api.call("CreateUserPool", {
+        "PoolName": name,
+        "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
+                                        "RequireNumbers": True, "RequireSymbols": False}},
+    })
+    pool_id = pool["UserPool"]["Id"]
+    client = await api.call("CreateUserPoolClient", {
+        "UserPoolId": pool_id, "ClientName": "bench", "GenerateSecret": False,
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    })
+    return pool_id, client["UserPoolClient"]["ClientId"]
+
+
+async def probe_password_check(api: Api, client_id: str, username: str) -> str:
+    """Does the server refuse a wrong password? (A semantic check, reported as a note.)"""
+    try:
+        await api.call("InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                        "AuthParameters": {"USERNAME": username, "PASSWORD": "Wr0ngPassword"}},
+                       signed=False)
+    except ApiError as exc:
+        return "refused" if "NotAuthorized" in str(exc) else f"error: {exc}"
+    return "ACCEPTED (password not checked)"
+
+
+async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    c, n, dur = args.concurrency, args.requests, args.duration
+    out: dict[str, Any] = {"ops": {}, "notes": []}
+    ops: dict[str, OpResult] = out["ops"]
+    transport = (RawTransport if args.client == "raw" else HttpxTransport)(server.url, c)
+    api = Api(transport)
+    try:
+        seeded_pool, _ = await setup_pool(api, "bench-seeded")
+        pool_id, client_id = await setup_pool(api, "bench-auth")
+
+        # Seed: AdminCreateUser, invitation suppressed, into a pool of its own.
+        async def create(i: int) -> None:
+            await api.call("AdminCreateUser", {
+                "UserPoolId": seeded_pool, "Username": f"seed-{i:06d}", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": f"seed-{i}@example.com"}]})
+        log(f"  {server.name}: seeding {args.users} users")
+        ops["seed (AdminCreateUser)"] = await run_op(server, simple(create), args.users, float("inf"), c)
+
+        signed_up: list[str] = []
+
+        async def sign_up(i: int) -> None:
+            name = f"user-{i:06d}"
+            await api.call("SignUp", {"ClientId": client_id, "Username": name, "Password": PASSWORD,
+                                      "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}]},
+                           signed=False)
+            await api.call("AdminConfirmSignUp", {"UserPoolId": pool_id, "Username": name})
+            signed_up.append(name)
+        log(f"  {server.name}: SignUp + AdminConfirmSignUp")
+        ops["SignUp+AdminConfirmSignUp"] = await run_op(server, simple(sign_up), n, dur, c)
+        if not signed_up:
+            raise ApiError(f"no user signed up: {ops['SignUp+AdminConfirmSignUp'].first_error}")
+        out["password_check"] = await probe_password_check(api, client_id, signed_up[0])
+
+        tokens: list[str] = []
+
+        async def sign_in(i: int) -> None:
+            resp = await api.call("InitiateAuth", {
+                "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": signed_up[i % len(signed_up)], "PASSWORD": PASSWORD}},
+                signed=False)
+            access = resp["AuthenticationResult"]["AccessToken"]
+            if len(tokens) < 256:
+                tokens.append(access)
+        log(f"  {server.name}: InitiateAuth")
+        ops["InitiateAuth USER_PASSWORD_AUTH"] = await run_op(server, simple(sign_in), n, dur, c)
+
+        async def get_user(i: int) -> None:
+            resp = await api.call("GetUser", {"AccessToken": tokens[i % len(tokens)]}, signed=False)
+            if not resp.get("Username"):
+                raise ApiError(f"GetUser answered without a Username: {resp}")
+        log(f"  {server.name}: GetUser")
+        if tokens:
+            ops["GetUser"] = await run_op(server, simple(get_user), n, dur, c)
+        else:
+            out["notes"].append("GetUser skipped: InitiateAuth gave no access token")
+
+        async def jwks(i: int) -> None:
+            if not (await api.get(f"/{pool_id}/.well-known/jwks.json")).get("keys"):
+                raise ApiError("JWKS without keys")
+        log(f"  {server.name}: JWKS")
+        ops["GET jwks.json"] = await run_op(server, simple(jwks), n, dur, c)
+
+        # ListUsers: one sequential walk of the whole seeded pool (the time a client needs),
+        # then `c` walkers paging concurrently (pages/s, per-page latency).
+        log(f"  {server.name}: ListUsers walk")
+        t0, pages, seen, token = time.perf_counter(), 0, 0, None
+        while True:
+            body: dict[str, Any] = {"UserPoolId": seeded_pool, "Limit": 60}
+            if token:
+                body["PaginationToken"] = token
+            resp = await api.call("ListUsers", body)
+            pages, seen = pages + 1, seen + len(resp["Users"])
+            token = resp.get("PaginationToken")
+            if not token:
+                break
+        walk = {"walk_s": time.perf_counter() - t0, "walk_pages": pages, "walk_users": seen}
+        if seen != ops["seed (AdminCreateUser)"].ops:
+            out["notes"].append(f"ListUsers walk saw {seen} users, seeded {ops['seed (AdminCreateUser)'].ops}")
+
+        def walker() -> Call:
+            state: dict[str, str | None] = {"token": None}
+
+            async def page(i: int) -> None:
+                body = {"UserPoolId": seeded_pool, "Limit": 60}
+                if state["token"]:
+                    body["PaginationToken"] = state["token"]
+                state["token"] = None  # on error, start over
+                state["token"] = (await api.call("ListUsers", body)).get("PaginationToken")
+            return page
+        log(f"  {server.name}: ListUsers pages x{c}")
+        ops["ListUsers page (Limit 60)"] = await run_op(server, walker, n, dur, c)
+        ops["ListUsers page (Limit 60)"].extra = walk
+    finally:
+        await transport.aclose()
+    out["rss_mb_after_load"] = server.rss_mb()
+    return out
+
+
+# -- running and reporting ------------------------------------------------------------
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def running(servers: list[Server]) -> Iterator[None]:
+    """Stop every server started in the block, by PID, however the block ends. SIGTERM is
+    handled as Ctrl-C, which asyncio.run turns into a clean cancellation of the run."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        for s in servers:
+            s.stop()
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+
+
+def measure(name: str, make_cmd: Callable[[int], list[str]], health: str, workdir: Path,
+            servers: list[Server], runs: int) -> tuple[Server, list[float]]:
+    """Cold-start `runs` times (fresh dirs each time); keep the last server running."""
+    colds: list[float] = []
+    for run in range(runs):
+        s = start_server(name, make_cmd(run), health, workdir)
+        servers.append(s)
+        log(f"  {name}: pid {s.pid} on {s.url}, answered after {s.cold_start_s * 1000:.0f} ms")
+        colds.append(s.cold_start_s)
+        if run < runs - 1:
+            s.stop()
+    return servers[-1], colds
+
+
+def fmt(v: float | None, spec: str = ".0f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def revision() -> str:
+    """The emulator's git commit, '+dirty' when the working tree has changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "emulator"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + ("+dirty" if dirty else "")
+
+
+def print_table(results: dict[str, Any]) -> None:
+    emu, moto = results["emulator"], results.get("moto") or {}
+    has_moto = "ops" in moto
+    cfg = results["config"]
+    cols = f"{'ops/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu/op':>8}"
+    head = f"{'':<32}{'emulator':^32}" + (f"{'moto':^32}{'emu/moto':>10}" if has_moto else "")
+    sub = f"{'operation':<32}{cols}" + (f"{cols}{'ops/s':>10}" if has_moto else "")
+    print()
+    print(f"emulator {results['revision']}, client {cfg['client']}, {results['cpus']} CPUs, "
+          f"concurrency {cfg['concurrency']}, "
+          f"{cfg['requests']} ops or {cfg['duration']:g} s per operation, {cfg['users']} users seeded "
+          f"(cpu/op: server CPU ms per op)")
+    print(head)
+    print(sub)
+    print("-" * len(sub))
+
+    def cells(r: dict[str, Any] | None) -> str:
+        if not r or not r["ops"]:
+            return f"{'n/a':>8}{'':>24}"
+        return (f"{r['ops_per_s']:>8.0f}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}"
+                f"{r['server_cpu_ms_per_op']:>8.2f}")
+    for name, r in emu["ops"].items():
+        row = f"{name:<32}{cells(r)}"
+        if has_moto:
+            m = moto["ops"].get(name)
+            ratio = r["ops_per_s"] / m["ops_per_s"] if m and m["ops_per_s"] else None
+            row += f"{cells(m)}{fmt(ratio, '.2f') + 'x':>10}"
+        print(row)
+    print("-" * len(sub))
+    lines = []
+    for label, res in (("emulator", emu), ("moto", moto if has_moto else None)):
+        if not res:
+            continue
+        walk = res["ops"]["ListUsers page (Limit 60)"]["extra"]
+        lines.append(f"{label:<9} walk all users, one client: {walk['walk_users']} users in "
+                     f"{walk['walk_pages']} pages, {walk['walk_s']:.2f} s "
+                     f"({walk['walk_pages'] / walk['walk_s']:.0f} pages/s)")
+        colds = res["cold_start_s"]
+        lines.append(f"{label:<9} cold start, spawn to first answer: median {statistics.median(colds) * 1000:.0f} ms "
+                     f"of {[round(x * 1000) for x in colds]}")
+        lines.append(f"{label:<9} RSS: {fmt(res['rss_mb_after_load'], '.1f')} MB after the load "
+                     f"({fmt(res['rss_mb_idle'], '.1f')} MB idle after start)")
+        lines.append(f"{label:<9} InitiateAuth with a wrong password: {res['password_check']}")
+        for name, r in res["ops"].items():
+            if r["errors"]:
+                lines.append(f"{label:<9} {name}: {r['errors']} errors, first: {r['first_error']}")
+        lines += [f"{label:<9} note: {note}" for note in res["notes"]]
+    if has_moto:
+        e_cold, m_cold = statistics.median(emu["cold_start_s"]), statistics.median(moto["cold_start_s"])
+        e_walk = emu["ops"]["ListUsers page (Limit 60)"]["extra"]["walk_s"]
+        m_walk = moto["ops"]["ListUsers page (Limit 60)"]["extra"]["walk_s"]
+        e_rss, m_rss = emu["rss_mb_after_load"], moto["rss_mb_after_load"]
+        lines.append(f"emu/moto  cold start {e_cold / m_cold:.2f}x, full walk {e_walk / m_walk:.2f}x, "
+                     f"RSS {fmt(e_rss / m_rss if e_rss and m_rss else None, '.2f')}x "
+                     f"(times and memory: below 1 = emulator better; ops/s column: above 1 = emulator faster)")
+    elif moto:
+        lines.append(f"moto: skipped: {moto.get('skipped')}")
+    client = [r["client_cpu_ms_per_op"] for r in emu["ops"].values() if r["ops"]]
+    if client:
+        lines.append(f"client    bench CPU per op against the emulator: {min(client):.2f}-{max(client):.2f} ms "
+                     f"(client and servers share the {results['cpus']} CPUs)")
+    print("\n".join(lines))
+
+
+async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> dict[str, Any]:
+    results: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "json"},
+                               "cpus": os.cpu_count(), "revision": revision(),
+                               "python": sys.version.split()[0]}
+    log(f"emulator: {args.cold_starts} cold starts")
+    emu, colds = measure("emulator", lambda run: emulator_cmd(workdir, run, args), "/health",
+                         workdir, servers, args.cold_starts)
+    idle = emu.rss_mb()
+    results["emulator"] = {**await bench_target(emu, args), "cold_start_s": colds, "rss_mb_idle": idle,
+                           "pid": emu.pid}
+    emu.stop()
+
+    why_not = "disabled by --no-moto" if args.no_moto else moto_missing()
+    if why_not:
+        log(f"moto: skipped ({why_not})")
+        results["moto"] = {"skipped": why_not}
+        return results
+    log(f"moto: {args.cold_starts} cold starts")
+    try:
+        moto, mcolds = measure("moto", lambda run: moto_cmd(), "/moto-api/data.json", workdir,
+                               servers, args.cold_starts)
+    except RuntimeError as exc:
+        log(f"moto: could not start: {exc}")
+        results["moto"] = {"skipped": f"could not start: {exc}"}
+        return results
+    midle = moto.rss_mb()
+    try:
+        results["moto"] = {**await bench_target(moto, args), "cold_start_s": mcolds, "rss_mb_idle": midle,
+                           "pid": moto.pid}
+    except REQUEST_ERRORS as exc:
+        log(f"moto: failed: {exc}")
+        results["moto"] = {"skipped": f"failed: {exc}"}
+    moto.stop()
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--users", type=int, help="users seeded for ListUsers (default 10000; --quick 1000)")
+    p.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    p.add_argument("--requests", type=int, help="max ops per operation (default 2000; --quick 300)")
+    p.add_argument("--duration", type=float, help="max seconds per operation (default 10; --quick 3)")
+    p.add_argument("--cold-starts", type=int, default=3, help="cold starts to time (default 3)")
+    p.add_argument("--client", choices=["httpx", "raw"], default="httpx",
+                   help="httpx.AsyncClient (default) or a minimal asyncio HTTP/1.1 client")
+    p.add_argument("--quick", action="store_true", help="a smaller run")
+    p.add_argument("--no-moto", action="store_true", help="skip the moto comparison")
+    p.add_argument("--sqlite-synchronous", help="pass to the emulator (its default is FULL)")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = p.parse_args(argv)
+    args.users = args.users or (1000 if args.quick else 10_000)
+    args.requests = args.requests or (300 if args.quick else 2000)
+    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory(prefix="cognito-bench-") as tmp, running(servers):
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        try:
+            results = asyncio.run(main_async(args, Path(tmp), servers))
+        except KeyboardInterrupt:
+            log("interrupted: stopping servers")
+            return 130
+    # Dataclasses inside become plain dicts for the table and the JSON file.
+    results = json.loads(json.dumps(results, default=asdict))
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
