@@ -55,7 +55,8 @@ async def handle(request: Request) -> Response:
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
         )
-        result = handler(ctx, body)
+        with services.store.request(keep=CognitoError):
+            result = handler(ctx, body)
         payload = json.dumps(result, separators=(",", ":"))
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"

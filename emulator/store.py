@@ -207,19 +207,47 @@ class Store(OAuthTables):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic write; nested uses join the outer one."""
+        """An atomic unit of work. Nested, it is a savepoint: an exception undoes just
+        the nested part, and the outer transaction decides for the rest."""
         with self._lock:
             if self._depth:
+                name = f"sp{self._depth}"
+                self.db.execute(f"SAVEPOINT {name}")
                 self._depth += 1
                 try:
                     yield
+                except BaseException:
+                    self.db.execute(f"ROLLBACK TO {name}")
+                    raise
                 finally:
                     self._depth -= 1
+                    self.db.execute(f"RELEASE {name}")
                 return
             self.db.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
+            except BaseException:
+                self._depth = 0
+                self.db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def request(self, keep: type[BaseException]) -> Iterator[None]:
+        """One API call: a single commit (one fsync) for all its writes. An exception of
+        type `keep` (a Cognito error: a business outcome) still commits what was written
+        before it (failed-attempt counters, spent challenges); anything else rolls back."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except keep:
+                self._depth = 0
+                self.db.execute("COMMIT")
+                raise
             except BaseException:
                 self._depth = 0
                 self.db.execute("ROLLBACK")
