@@ -10,6 +10,10 @@ import hashlib
 import hmac
 import secrets
 
+# GMP's modular exponentiation: 3072-bit powers in ~0.5 ms instead of ~4.5 ms in pure
+# Python, which is most of the cost of setting a password and of an SRP sign-in.
+from gmpy2 import mpz, powmod
+
 N = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
@@ -22,6 +26,13 @@ N = int(
     16,
 )
 G = 2
+
+
+_N = mpz(N)
+
+
+def _pow(base: int, exponent: int) -> int:
+    return int(powmod(mpz(base), mpz(exponent), _N))
 
 
 def pad_hex(value: int | str) -> str:
@@ -54,7 +65,7 @@ def pool_name(pool_id: str) -> str:
 def make_verifier(pool_id: str, user_id: str, password: str) -> dict[str, str]:
     """Salt and verifier (hex) for a password, computed when the password is set."""
     salt = int.from_bytes(secrets.token_bytes(16), "big") | 1 << 127
-    v = pow(G, _x(pool_name(pool_id), user_id, password, salt), N)
+    v = _pow(G, _x(pool_name(pool_id), user_id, password, salt))
     return {"salt": format(salt, "x"), "verifier": format(v, "x")}
 
 
@@ -63,7 +74,7 @@ def server_ephemeral(verifier_hex: str) -> tuple[int, int]:
     v = int(verifier_hex, 16)
     while True:
         b = int.from_bytes(secrets.token_bytes(32), "big")
-        big_b = (K * v + pow(G, b, N)) % N
+        big_b = (K * v + _pow(G, b)) % N
         if big_b:
             return b, big_b
 
@@ -84,7 +95,7 @@ def expected_signature(
     if u == 0:
         return None
     v = int(verifier_hex, 16)
-    s = pow(a * pow(v, u, N), b, N)
+    s = _pow(a * _pow(v, u) % N, b)
     key = _hkdf(pad_hex(s), pad_hex(u))
     try:
         block = base64.b64decode(secret_block, validate=True)

@@ -12,9 +12,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
 from .store_oauth import OAuthTables
@@ -22,7 +23,7 @@ from .store_oauth import OAuthTables
 DB_FILE = "cognito.db"
 
 
-def _m1_initial(db: sqlite_utils.Database) -> None:
+def _m1_initial(db: Database) -> None:
     db.execute(
         """CREATE TABLE pools (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL,
@@ -75,7 +76,7 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m2_messaging(db: sqlite_utils.Database) -> None:
+def _m2_messaging(db: Database) -> None:
     db.execute(
         """CREATE TABLE messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL,
@@ -101,7 +102,7 @@ def _m2_messaging(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX users_preferred ON users(pool_id, preferred_username)")
 
 
-def _m3_hosted_ui(db: sqlite_utils.Database) -> None:
+def _m3_hosted_ui(db: Database) -> None:
     """Domains, resource servers, UI branding, authorization codes and hosted-UI sessions
     (methods in store_oauth.py); the scopes an OAuth sign-in granted, kept for refreshes."""
     db.execute(
@@ -136,7 +137,7 @@ def _m3_hosted_ui(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE token_sessions ADD COLUMN scopes TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
+MIGRATIONS: list[Callable[[Database], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
 
 
 class Store(OAuthTables):
@@ -145,7 +146,9 @@ class Store(OAuthTables):
         conn = sqlite3.connect(
             str(data_dir / DB_FILE), check_same_thread=False, isolation_level=None, timeout=30
         )
-        self.db = sqlite_utils.Database(conn)
+        # Plain sqlite3 for every query; sqlite-utils only when migrations run (its import
+        # costs a start-up a tenth of a second, more where numpy is installed).
+        self.db = conn
         self._lock = threading.RLock()
         self._depth = 0
         conn.execute("PRAGMA journal_mode=WAL")
@@ -154,7 +157,7 @@ class Store(OAuthTables):
         self._migrate()
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.db.close()
 
     # -- whole-state operations: reset and snapshots -----------------------------------
 
@@ -175,7 +178,7 @@ class Store(OAuthTables):
 
     def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
         """Replace all state with `tables`; unknown tables or columns are refused whole."""
-        known = {t: {c.name for c in self.db[t].columns} for t in self._tables()}  # type: ignore[union-attr]
+        known = {t: {r[1] for r in self.db.execute(f"PRAGMA table_info([{t}])")} for t in self._tables()}
         for table, rows in tables.items():
             if table not in known:
                 raise ValueError(f"unknown table {table!r}")
@@ -199,10 +202,14 @@ class Store(OAuthTables):
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= len(MIGRATIONS):
+            return
+        import sqlite_utils
+
         with self.transaction():
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.db)
+                migration(sqlite_utils.Database(self.db))
                 self.db.execute(f"PRAGMA user_version={step}")
 
     @contextmanager

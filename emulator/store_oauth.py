@@ -8,8 +8,6 @@ import json
 import sqlite3
 from typing import Any
 
-import sqlite_utils
-
 from .records import AuthCode, Domain, HostedSession, ResourceServer, UICustomization
 
 
@@ -19,7 +17,7 @@ def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 
 class OAuthTables:
-    db: sqlite_utils.Database
+    db: sqlite3.Connection
 
     def _first(self, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
         found = _rows(self.db.execute(sql, params))
