@@ -12,10 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from typing import Any
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
 from .store_oauth import OAuthTables
@@ -23,7 +20,7 @@ from .store_oauth import OAuthTables
 DB_FILE = "cognito.db"
 
 
-def _m1_initial(db: Database) -> None:
+def _m1_initial(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE pools (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL,
@@ -76,7 +73,7 @@ def _m1_initial(db: Database) -> None:
     )
 
 
-def _m2_messaging(db: Database) -> None:
+def _m2_messaging(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL,
@@ -102,7 +99,7 @@ def _m2_messaging(db: Database) -> None:
     db.execute("CREATE INDEX users_preferred ON users(pool_id, preferred_username)")
 
 
-def _m3_hosted_ui(db: Database) -> None:
+def _m3_hosted_ui(db: sqlite3.Connection) -> None:
     """Domains, resource servers, UI branding, authorization codes and hosted-UI sessions
     (methods in store_oauth.py); the scopes an OAuth sign-in granted, kept for refreshes."""
     db.execute(
@@ -137,7 +134,7 @@ def _m3_hosted_ui(db: Database) -> None:
     db.execute("ALTER TABLE token_sessions ADD COLUMN scopes TEXT")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
 
 
 class Store(OAuthTables):
@@ -146,8 +143,8 @@ class Store(OAuthTables):
         conn = sqlite3.connect(
             str(data_dir / DB_FILE), check_same_thread=False, isolation_level=None, timeout=30
         )
-        # Plain sqlite3 for every query; sqlite-utils only when migrations run (its import
-        # costs a start-up a tenth of a second, more where numpy is installed).
+        # Plain sqlite3 on the hot paths and at start-up (importing sqlite-utils costs a
+        # tenth of a second, more where numpy is installed); sqlite-utils reads snapshots.
         self.db = conn
         self._lock = threading.RLock()
         self._depth = 0
@@ -174,7 +171,10 @@ class Store(OAuthTables):
                 self.db.execute(f"DELETE FROM [{table}]")
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
-        return {table: self._all(f"SELECT * FROM [{table}]", ()) for table in self._tables()}
+        import sqlite_utils  # read-only here; never inside a write (it commits on its own)
+
+        db = sqlite_utils.Database(self.db)
+        return {table: list(db.table(table).rows) for table in self._tables()}
 
     def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
         """Replace all state with `tables`; unknown tables or columns are refused whole."""
@@ -203,13 +203,9 @@ class Store(OAuthTables):
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version >= len(MIGRATIONS):
-            return
-        import sqlite_utils
-
         with self.transaction():
             for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(sqlite_utils.Database(self.db))
+                migration(self.db)
                 self.db.execute(f"PRAGMA user_version={step}")
 
     @contextmanager
