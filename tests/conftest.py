@@ -32,12 +32,14 @@ class LiveServer(EmulatorServer):
         return make_client(self.url, service)
 
 
-def make_client(url: str, service: str = "cognito-idp") -> Any:
+def make_client(url: str, service: str = "cognito-idp", *, validate: bool = True) -> Any:
+    """A boto3 client whose responses are checked against botocore's model; with
+    validate=False botocore skips its own parameter checks, so the server's run."""
     recorder = ResponseRecorder.instance()
     client = boto3.client(
         service, endpoint_url=url, region_name="us-east-1",
         aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        config=Config(parameter_validation=validate, retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     recorder.attach(client)
     return client
@@ -76,6 +78,12 @@ def own_server(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def cognito(server: LiveServer) -> Any:
     return server.client()
+
+
+@pytest.fixture(scope="session")
+def unchecked(server: LiveServer) -> Any:
+    """A client that sends what botocore itself would refuse (missing members, bad ranges)."""
+    return make_client(server.url, validate=False)
 
 
 @pytest.fixture

@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import boto3
 import jwt
 import pytest
-from botocore.config import Config
 
 from .conftest import PASSWORD, LiveServer, confirmed_user, sign_in
-from .shapes import ResponseRecorder
 
 CLIENT_ID = re.compile(r"[a-z0-9]{26}")
 PASSWORD_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -25,18 +22,6 @@ OAUTH = {
     "AllowedOAuthFlowsUserPoolClient": True,
     "SupportedIdentityProviders": ["COGNITO"],
 }
-
-
-@pytest.fixture(scope="module")
-def unchecked(server: LiveServer) -> Any:
-    """A boto3 client that skips botocore's own parameter checks, so the server's run."""
-    client = boto3.client(
-        "cognito-idp", endpoint_url=server.url, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-    ResponseRecorder.instance().attach(client)
-    return client
 
 
 def make_client(cognito: Any, pool_id: str, name: str = "web", **kwargs: Any) -> dict[str, Any]:

@@ -6,29 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import jwt
 import pytest
-from botocore.config import Config
 
 from .conftest import LiveServer, confirmed_user, sign_in
-from .shapes import ResponseRecorder
 
 ROLE_A = "arn:aws:iam::123456789012:role/reader"
 ROLE_B = "arn:aws:iam::123456789012:role/writer"
 NO_POOL = "us-east-1_NoSuchP00l"
-
-
-@pytest.fixture(scope="module")
-def unchecked(server: LiveServer) -> Any:
-    """A boto3 client that skips botocore's own parameter checks, so the server's run."""
-    client = boto3.client(
-        "cognito-idp", endpoint_url=server.url, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-    ResponseRecorder.instance().attach(client)
-    return client
 
 
 def claims(token: str) -> dict[str, Any]:

@@ -7,30 +7,15 @@ import re
 import uuid
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from .conftest import LiveServer, confirmed_user
-from .shapes import ResponseRecorder
 
 POOL_ID = re.compile(r"us-east-1_[0-9A-Za-z]{9}")
 DEFAULT_PASSWORD_POLICY = {
     "MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
     "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 7,
 }
-
-
-@pytest.fixture(scope="module")
-def unchecked(server: LiveServer) -> Any:
-    """A boto3 client that skips botocore's own parameter checks, so the server's run."""
-    client = boto3.client(
-        "cognito-idp", endpoint_url=server.url, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-    ResponseRecorder.instance().attach(client)
-    return client
 
 
 def new_pool(cognito: Any, **kwargs: Any) -> dict[str, Any]:
