@@ -13,6 +13,7 @@ from starlette.routing import Route
 from . import actions, control, seed, wellknown  # noqa: F401  (actions registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
+from .hosted import accounts, challenges, oauth, pages
 from .ids import IdSource
 from .protocol import handle
 from .settings import Settings
@@ -53,6 +54,23 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         Route("/health", wellknown.health, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
+        # The hosted UI and OAuth 2.0 / OpenID Connect (emulator/hosted).
+        Route("/oauth2/authorize", oauth.authorize, methods=["GET"]),
+        Route("/oauth2/token", oauth.token, methods=["POST"]),
+        Route("/oauth2/userInfo", oauth.user_info, methods=["GET", "POST"]),
+        Route("/oauth2/revoke", oauth.revoke, methods=["POST"]),
+        Route("/login", pages.login, methods=["GET"]),
+        Route("/login", pages.login_post, methods=["POST"]),
+        Route("/challenge", challenges.answer, methods=["POST"]),
+        Route("/logout", pages.logout, methods=["GET"]),
+        Route("/signup", accounts.signup, methods=["GET"]),
+        Route("/signup", accounts.signup_post, methods=["POST"]),
+        Route("/confirm", accounts.confirm_post, methods=["POST"]),
+        Route("/forgotPassword", accounts.forgot, methods=["GET"]),
+        Route("/forgotPassword", accounts.forgot_post, methods=["POST"]),
+        Route("/confirmForgotPassword", accounts.reset_post, methods=["POST"]),
+        Route("/_hosted/hosted.css", pages.stylesheet, methods=["GET"]),
+        Route("/_hosted/logo/{pool_id}/{client_id}", pages.logo, methods=["GET"]),
         Route("/_emulator/messages", control.list_messages, methods=["GET"]),
         Route("/_emulator/messages", control.clear_messages, methods=["DELETE"]),
         Route("/_emulator/reset", control.reset_state, methods=["POST"]),

@@ -3,6 +3,8 @@ does: signature, expiry (by the injected clock), pool, revocation, user state.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from typing import Any
 
@@ -63,12 +65,23 @@ def _attribute_claims(client: Client, pool: Pool, user: User) -> dict[str, Any]:
     return out
 
 
+def at_hash(access_token: str) -> str:
+    """OpenID Connect's at_hash: the left half of the token's SHA-256, base64url."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
 def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
+    scopes: list[str] | None = None, nonce: str | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
-    refresh (existing session: same origin_jti and auth_time, no refresh token)."""
+    refresh (existing session: same origin_jti and auth_time, no refresh token).
+
+    `scopes` marks an OAuth sign-in (hosted UI): the access token carries them and
+    `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
+    when sent); the session keeps the scopes for its refreshes."""
     now = ctx.now()
     iat = int(now)
     refresh = None
@@ -78,6 +91,7 @@ def issue(
             origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id,
             username=user.username, auth_time=auth_time or iat, created=now,
             expires=now + validity_seconds(client, "RefreshToken"),
+            scopes=" ".join(scopes) if scopes is not None else None,
         )
         ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))
     iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
@@ -90,28 +104,45 @@ def issue(
     access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
     access_ttl = validity_seconds(client, "AccessToken")
     access = {
-        **common, **access_groups, "client_id": client.id, "token_use": "access", "scope": ADMIN_SCOPE,
+        **common, **access_groups, "client_id": client.id, "token_use": "access",
+        "scope": ADMIN_SCOPE if session.scopes is None else session.scopes,
         "exp": iat + access_ttl, "jti": str(uuid.uuid4()), "username": user.username,
     }
+    if session.scopes is not None:
+        access["version"] = 2
     id_claims = {
         **_attribute_claims(client, pool, user), **common, **group_claims, "aud": client.id, "token_use": "id",
         "cognito:username": user.username, "exp": iat + validity_seconds(client, "IdToken"),
         "jti": str(uuid.uuid4()),
     }
     key = ctx.keys.get(pool.id)
-    result: dict[str, Any] = {
-        "AccessToken": tokens.sign(key, access),
-        "ExpiresIn": access_ttl,
-        "TokenType": "Bearer",
-        "IdToken": tokens.sign(key, id_claims),
-    }
+    access_token = tokens.sign(key, access)
+    result: dict[str, Any] = {"AccessToken": access_token, "ExpiresIn": access_ttl, "TokenType": "Bearer"}
+    if session.scopes is None or "openid" in session.scopes.split():
+        if session.scopes is not None:
+            id_claims["at_hash"] = at_hash(access_token)
+        if nonce:
+            id_claims["nonce"] = nonce
+        result["IdToken"] = tokens.sign(key, id_claims)
     if refresh:
         result["RefreshToken"] = refresh
     return result
 
 
-def authenticate(ctx: Context, token: str) -> tuple[Pool, User, dict[str, Any]]:
-    """The pool, user and claims of a valid access token, or Cognito's error."""
+def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
+    """The access token of a client_credentials grant: the client is its own subject."""
+    iat = int(ctx.now())
+    ttl = validity_seconds(client, "AccessToken")
+    claims = {
+        "sub": client.id, "token_use": "access", "scope": " ".join(scopes), "auth_time": iat,
+        "iss": issuer(ctx.settings, ctx.base_url, ctx.region, pool.id), "exp": iat + ttl, "iat": iat,
+        "version": 2, "jti": str(uuid.uuid4()), "client_id": client.id,
+    }
+    return {"AccessToken": tokens.sign(ctx.keys.get(pool.id), claims), "ExpiresIn": ttl, "TokenType": "Bearer"}
+
+
+def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Pool, User, dict[str, Any]]:
+    """The pool, user and claims of a valid access token carrying `scope`, or Cognito's error."""
     invalid = NotAuthorizedException("Invalid Access Token")
     try:
         pool_id = pool_id_from_issuer(str(tokens.unverified_claims(token).get("iss", "")))
@@ -141,7 +172,7 @@ def authenticate(ctx: Context, token: str) -> tuple[Pool, User, dict[str, Any]]:
         raise NotAuthorizedException("Access Token has been revoked")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    if ADMIN_SCOPE not in str(claims.get("scope", "")).split():
+    if scope not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException("Access Token does not have required scopes")
     return pool, user, claims
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
 from .settings import Settings
+
+# The hosted UI's OAuth 2.0 / OpenID Connect endpoints, by discovery-document key.
+OAUTH_ENDPOINTS = {
+    "authorization_endpoint": "/oauth2/authorize",
+    "token_endpoint": "/oauth2/token",
+    "userinfo_endpoint": "/oauth2/userInfo",
+    "revocation_endpoint": "/oauth2/revoke",
+    "end_session_endpoint": "/logout",
+}
 
 
 def base_url(settings: Settings, scheme: str, host_header: str) -> str:
@@ -27,3 +38,32 @@ def jwks_url(base: str, pool_id: str) -> str:
 
 def pool_id_from_issuer(iss: str) -> str:
     return iss.rstrip("/").rsplit("/", 1)[-1]
+
+
+def oauth_endpoints(base: str) -> dict[str, str]:
+    return {key: f"{base}{path}" for key, path in OAUTH_ENDPOINTS.items()}
+
+
+def page_url(base: str, path: str, params: dict[str, str] | None = None) -> str:
+    """A hosted-UI page (`/login`, `/signup`, ...) on the host the browser used."""
+    query = urlencode({k: v for k, v in (params or {}).items() if v})
+    return f"{base}{path}" + (f"?{query}" if query else "")
+
+
+def logo_url(base: str, pool_id: str, client_id: str, version: int) -> str:
+    return f"{base}/_hosted/logo/{pool_id}/{client_id}?v={version}"
+
+
+def stylesheet_url(base: str) -> str:
+    return f"{base}/_hosted/hosted.css"
+
+
+def app_redirect(uri: str, params: dict[str, str], *, fragment: bool = False) -> str:
+    """An app's registered redirect URI with OAuth's answer added: in the query (code,
+    errors) or in the fragment (implicit tokens); the URI's own query is kept."""
+    parts = urlsplit(uri)
+    answer = urlencode({k: v for k, v in params.items() if v is not None})
+    if fragment:
+        return urlunsplit(parts._replace(fragment=answer))
+    query = f"{parts.query}&{answer}" if parts.query else answer
+    return urlunsplit(parts._replace(query=query))

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .api import Services
-from .urls import base_url, issuer, jwks_url
+from .urls import base_url, issuer, jwks_url, oauth_endpoints
 
 
 async def health(request: Request) -> JSONResponse:
@@ -40,6 +40,7 @@ async def openid_configuration(request: Request) -> JSONResponse:
         {
             "issuer": issuer(settings, base, settings.region, pool_id),
             "jwks_uri": jwks_url(base, pool_id),
+            **oauth_endpoints(base),
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "token"],
             "scopes_supported": ["openid", "email", "phone", "profile"],

@@ -2,4 +2,16 @@
 
 from __future__ import annotations
 
-from . import auth, clients, groups, mfa, pools, recovery, users_admin, users_self  # noqa: F401
+from . import (  # noqa: F401
+    auth,
+    branding,
+    clients,
+    domains,
+    groups,
+    mfa,
+    pools,
+    recovery,
+    resource_servers,
+    users_admin,
+    users_self,
+)

@@ -88,7 +88,9 @@ def _session_of(name: str, req: Request, params: dict[str, str]) -> str:
     return req.get("Session") or ""
 
 
-def _respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool) -> Response:
+def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool,
+            finish: Callable[[User], Response] | None = None) -> Response:
+    """Answer a challenge (RespondToAuthChallenge's body); the hosted UI passes `finish`."""
     name = req["ChallengeName"]
     handler = CHALLENGES.get(name)
     if handler is None:
@@ -107,17 +109,17 @@ def _respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return handler(Attempt(ctx, pool, client, params, admin), challenge, user)
+    return handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
 
 
 @action("RespondToAuthChallenge")
 def respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
     client = require_client(ctx, req["ClientId"])
-    return _respond(ctx, require_pool(ctx, client.pool_id), client, req, admin=False)
+    return respond(ctx, require_pool(ctx, client.pool_id), client, req, admin=False)
 
 
 @action("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
-    return _respond(ctx, pool, client, req, admin=True)
+    return respond(ctx, pool, client, req, admin=True)

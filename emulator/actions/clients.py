@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import paging
 from ..api import Context, Request, Response, action
 from ..attributes import schema_of
-from ..errors import InvalidParameterException
+from ..errors import (
+    InvalidOAuthFlowException,
+    InvalidParameterException,
+    ScopeDoesNotExistException,
+)
 from ..issuing import config_validity_seconds
 from ..lookup import require_client, require_pool
 from ..model import service_model
 from ..records import Client, Pool
+from .resource_servers import custom_scopes
 
 LEGACY_FLOWS = {
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -84,6 +90,54 @@ def _check(config: dict[str, Any], pool: Pool) -> None:
         raise InvalidParameterException("AuthSessionValidity must be between 3 and 15 minutes.")
 
 
+STANDARD_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _check_oauth(ctx: Context, client: Client) -> None:
+    """The OAuth settings Cognito refuses: client_credentials mixed with the user flows,
+    without a secret or with user scopes; scopes no resource server defines; redirect
+    URLs that are neither HTTPS, loopback HTTP nor an app's own scheme."""
+    config = client.config
+    flows = set(config.get("AllowedOAuthFlows") or [])
+    scopes = config.get("AllowedOAuthScopes") or []
+    if "client_credentials" in flows:
+        if flows & {"code", "implicit"}:
+            raise InvalidOAuthFlowException(
+                "client_credentials flow can not be selected along with code flow or implicit flow.")
+        if not client.secret:
+            raise InvalidOAuthFlowException(
+                "client_credentials flow can not be selected if client does not have a client secret.")
+        standard = [s for s in scopes if s in STANDARD_SCOPES]
+        if standard:
+            raise InvalidOAuthFlowException(f"{standard[0]} is not supported with client_credentials flow")
+    defined = custom_scopes(ctx, client.pool_id)
+    for scope in scopes:
+        if scope not in STANDARD_SCOPES and scope not in defined:
+            raise ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
+    if config.get("AllowedOAuthFlowsUserPoolClient") and not (flows and scopes):
+        raise InvalidOAuthFlowException(
+            "AllowedOAuthFlows and AllowedOAuthScopes are required when AllowedOAuthFlowsUserPoolClient is true.")
+    if flows & {"code", "implicit"} and not config.get("CallbackURLs"):
+        raise InvalidParameterException("CallbackURLs are required for the code and implicit flows.")
+    for key in ("CallbackURLs", "LogoutURLs"):
+        for url in config.get(key) or []:
+            _check_redirect_url(key, url)
+    for provider in config.get("SupportedIdentityProviders") or []:
+        if provider != "COGNITO":
+            raise InvalidParameterException(f"The provider {provider} does not exist for User Pool {client.pool_id}")
+
+
+def _check_redirect_url(key: str, url: str) -> None:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if "#" in url or not scheme or scheme in ("javascript", "data", "vbscript", "file"):
+        raise InvalidParameterException(f"{key}: {url} is not a valid redirect URL.")
+    if scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise InvalidParameterException(
+            f"{key}: {url} must use HTTPS; plain HTTP is allowed only for localhost.")
+
+
 @action("CreateUserPoolClient")
 def create_user_pool_client(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
@@ -95,6 +149,7 @@ def create_user_pool_client(ctx: Context, req: Request) -> Response:
     now = ctx.now()
     client = Client(id=client_id, pool_id=pool.id, name=req["ClientName"], created=now,
                     modified=now, secret=secret, config=config)
+    _check_oauth(ctx, client)
     ctx.store.put_client(client)
     return {"UserPoolClient": client.to_wire()}
 
@@ -113,6 +168,7 @@ def update_user_pool_client(ctx: Context, req: Request) -> Response:
     client.config = _config_from(req, pool)
     if "ClientName" in req:
         client.name = req["ClientName"]
+    _check_oauth(ctx, client)
     client.modified = ctx.now()
     ctx.store.put_client(client)
     return {"UserPoolClient": client.to_wire()}

@@ -4,6 +4,7 @@ a challenge."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ class Attempt:
     client: Client
     params: dict[str, str]
     admin: bool
+    # What a finished sign-in yields instead of API tokens: the hosted UI's own ending
+    # (a session cookie and an authorization code) after the very same steps.
+    finish: Callable[[User], Response] | None = None
 
 
 def param(params: dict[str, str], name: str) -> str:
@@ -39,6 +43,8 @@ def require_flow(a: Attempt, flag: str, message: str) -> None:
 
 
 def tokens(a: Attempt, user: User) -> Response:
+    if a.finish is not None:
+        return a.finish(user)
     return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
 
 

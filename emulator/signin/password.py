@@ -20,7 +20,7 @@ from .core import Attempt, missing_required, param, require_flow
 from .mfa_steps import after_password, second_factor
 
 
-def _password_sign_in(a: Attempt) -> Response:
+def password_sign_in(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     password = param(a.params, "PASSWORD")
     user = find_user(a.ctx, a.pool, username)
@@ -41,12 +41,12 @@ def _password_sign_in(a: Attempt) -> Response:
 
 def user_password_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH flow not enabled for this client")
-    return _password_sign_in(a)
+    return password_sign_in(a)
 
 
 def admin_password_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "Auth flow not enabled for this client")
-    return _password_sign_in(a)
+    return password_sign_in(a)
 
 
 def refresh_token_auth(a: Attempt) -> Response:

@@ -1,0 +1,198 @@
+"""The authorization request (`/oauth2/authorize`, `/login` and every page after them
+carry it) and how it ends: a hosted-UI session cookie, then a redirect to the app with
+an authorization code or (implicit) tokens.
+
+The redirect URI is checked first and exactly against the client's CallbackURLs: until
+it has passed, errors are pages of our own and the browser goes nowhere else."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .. import ids
+from ..api import Context
+from ..issuing import issue
+from ..lookup import user_key
+from ..records import AuthCode, Client, HostedSession, Pool, User
+from ..urls import app_redirect
+from .web import View, check_csrf, context, find_client
+
+CODE_SECONDS = 300  # an authorization code lives 5 minutes (Developer Guide)
+SESSION_SECONDS = 3600  # the hosted UI's sign-in cookie lives an hour
+PKCE_METHODS = ("S256", "plain")
+FLOW_OF = {"code": "code", "token": "implicit"}
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def session_cookie(pool: Pool) -> str:
+    return f"cognito-{pool.id}"
+
+
+@dataclass
+class AuthRequest:
+    response_type: str
+    client_id: str
+    redirect_uri: str
+    scopes: list[str]
+    state: str = ""
+    nonce: str = ""
+    code_challenge: str = ""
+    code_challenge_method: str = ""
+
+    def params(self) -> dict[str, str]:
+        """The request as query parameters / hidden fields, to carry from page to page."""
+        return {
+            "response_type": self.response_type, "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri, "scope": " ".join(self.scopes), "state": self.state,
+            "nonce": self.nonce, "code_challenge": self.code_challenge,
+            "code_challenge_method": self.code_challenge_method,
+        }
+
+
+class Refused(Exception):
+    """The request cannot go on: `response` is the error page or the error redirect."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("authorization request refused")
+        self.response = response
+
+
+def parse(view: View, q: dict[str, str]) -> AuthRequest:
+    """Check an authorization request as Cognito does; raise Refused with the answer."""
+    assert view.client is not None
+    client = view.client
+    callbacks = client.config.get("CallbackURLs") or []
+    # A client's DefaultRedirectURI stands in for a redirect_uri the request leaves out.
+    redirect_uri = q.get("redirect_uri") or client.config.get("DefaultRedirectURI") or ""
+    if redirect_uri not in callbacks:
+        raise Refused(view.error("Redirect mismatch", "error=redirect_mismatch: the redirect_uri is not one of "
+                                 "this app client's callback URLs, so the sign-in cannot go back to it."))
+
+    def refuse(error: str, description: str) -> Refused:
+        return Refused(RedirectResponse(app_redirect(redirect_uri, {
+            "error": error, "error_description": description, "state": q.get("state") or None}), 302))
+
+    response_type = q.get("response_type") or ""
+    if not response_type:
+        raise refuse("invalid_request", "response_type is required")
+    if response_type not in FLOW_OF:
+        raise refuse("unsupported_response_type", f"response_type {response_type} is not supported")
+    flows = client.config.get("AllowedOAuthFlows") or []
+    if not client.config.get("AllowedOAuthFlowsUserPoolClient") or FLOW_OF[response_type] not in flows:
+        raise refuse("unauthorized_client", f"the client may not use the {FLOW_OF[response_type]} flow")
+    provider = q.get("identity_provider") or "COGNITO"
+    if provider not in (client.config.get("SupportedIdentityProviders") or []) or provider != "COGNITO":
+        raise refuse("unauthorized_client", f"identity provider {provider} is not available to this client")
+    allowed = client.config.get("AllowedOAuthScopes") or []
+    scopes = (q.get("scope") or "").split() or list(allowed)
+    if any(s not in allowed for s in scopes):
+        raise refuse("invalid_scope", "a requested scope is not allowed for this client")
+    challenge, method = q.get("code_challenge") or "", q.get("code_challenge_method") or ""
+    if response_type == "code" and (challenge or method):
+        if not challenge or not method:
+            raise refuse("invalid_request", "code_challenge and code_challenge_method go together")
+        if method not in PKCE_METHODS:
+            raise refuse("invalid_request", "code_challenge_method must be S256 or plain")
+    return AuthRequest(response_type=response_type, client_id=client.id, redirect_uri=redirect_uri,
+                       scopes=list(dict.fromkeys(scopes)), state=q.get("state") or "",
+                       nonce=q.get("nonce") or "", code_challenge=challenge if response_type == "code" else "",
+                       code_challenge_method=method if response_type == "code" else "")
+
+
+def begin(request: Request, q: dict[str, str]) -> tuple[View, AuthRequest] | Response:
+    """A page's authorization request: the client, its pool and the checked parameters."""
+    ctx = context(request)
+    found = find_client(ctx, request, q.get("client_id", ""))
+    view = View(ctx, request, *(found or (None, None)))
+    if found is None:
+        return view.error("Unknown app client", "The client_id is missing or names no app client here.")
+    try:
+        return view, parse(view, q)
+    except Refused as refused:
+        return refused.response
+
+
+def begin_form(request: Request, form: dict[str, str]) -> tuple[View, AuthRequest] | Response:
+    """A posted page: its CSRF token checked, then its authorization request."""
+    if not check_csrf(request, form):
+        return View(context(request), request).error(
+            "This form has expired", "Go back, reload the page and try again.", 403)
+    return begin(request, form)
+
+
+# -- the hosted-UI session -----------------------------------------------------------------
+
+
+def signed_in_user(view: View, request: Request) -> tuple[User, int] | None:
+    """The user the session cookie signs in to this pool, and when they signed in."""
+    assert view.pool is not None
+    token = request.cookies.get(session_cookie(view.pool))
+    if not token:
+        return None
+    session = view.ctx.store.get_hosted_session(_hash(token))
+    if session is None or session.pool_id != view.pool.id or session.expires <= view.ctx.now():
+        return None
+    user = view.ctx.store.get_user(view.pool.id, user_key(view.pool, session.username))
+    if user is None or not user.enabled or user.status != "CONFIRMED":
+        return None
+    return user, session.auth_time
+
+
+def end_session(view: View, request: Request, response: Response) -> None:
+    assert view.pool is not None
+    token = request.cookies.get(session_cookie(view.pool))
+    if token:
+        view.ctx.store.delete_hosted_session(_hash(token))
+    response.delete_cookie(session_cookie(view.pool), path="/")
+
+
+# -- the ending: back to the app -------------------------------------------------------------
+
+
+def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = None) -> Response:
+    """Redirect to the app with a code or tokens; a fresh sign-in also gets the cookie."""
+    pool, client = view.pool, view.client
+    assert pool is not None and client is not None
+    now = view.ctx.now()
+    fresh = auth_time is None
+    auth_time = int(now) if auth_time is None else auth_time
+    if areq.response_type == "code":
+        code = ids.opaque(32)
+        view.ctx.store.put_auth_code(_hash(code), AuthCode(
+            pool_id=pool.id, client_id=client.id, username=user.username, redirect_uri=areq.redirect_uri,
+            scopes=" ".join(areq.scopes), auth_time=auth_time, expires=now + CODE_SECONDS,
+            challenge=areq.code_challenge or None, challenge_method=areq.code_challenge_method or None,
+            nonce=areq.nonce or None))
+        target = app_redirect(areq.redirect_uri, {"code": code, "state": areq.state or None})
+    else:
+        target = app_redirect(areq.redirect_uri, implicit_answer(view, areq, pool, client, user, auth_time),
+                              fragment=True)
+    response = RedirectResponse(target, 302)
+    if fresh:
+        token = ids.opaque(32)
+        view.ctx.store.put_hosted_session(_hash(token), HostedSession(
+            pool_id=pool.id, username=user.username, auth_time=auth_time, expires=now + SESSION_SECONDS))
+        view.cookie(response, session_cookie(pool), token, max_age=SESSION_SECONDS)
+    return response
+
+
+def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Client, user: User,
+                    auth_time: int) -> dict[str, Any]:
+    """The implicit grant's fragment: never a refresh token; an ID token only with openid."""
+    result = issue(view.ctx, pool, client, user, auth_time=auth_time, scopes=areq.scopes,
+                   nonce=areq.nonce or None)
+    return {"id_token": result.get("IdToken"), "access_token": result["AccessToken"],
+            "token_type": "Bearer", "expires_in": str(result["ExpiresIn"]), "state": areq.state or None}
+
+
+def take_code(ctx: Context, code: str) -> AuthCode | None:
+    """The code, spent: a second exchange of the same code finds nothing."""
+    return ctx.store.take_auth_code(_hash(code))
