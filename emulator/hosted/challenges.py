@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -124,6 +123,8 @@ def _setup_page(view: View, areq: AuthRequest, step: Step, error: str, status: i
     secret = step.hints["secret"]
     label = quote(f"{view.pool.name}:{step.username}")
     uri = f"otpauth://totp/{label}?secret={secret}&issuer={quote(view.pool.name)}"
+    import segno  # only authenticator setup pages draw a QR code
+
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff"))
     hidden = {**areq.params(), **step.hidden()}
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))

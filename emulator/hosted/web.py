@@ -10,13 +10,15 @@ import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-import jinja2
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+
+if TYPE_CHECKING:
+    import jinja2
 
 from ..actions.branding import effective
 from ..api import ACTIONS, Context, Services
@@ -159,6 +161,8 @@ def check_csrf(request: Request, form: dict[str, str]) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def templates() -> jinja2.Environment:
+    import jinja2  # on the first page, not at start-up: the API never needs it
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("emulator.hosted", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
