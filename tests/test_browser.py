@@ -3,11 +3,14 @@
 sign-in; a person signs up, confirms with the code from the outbox, lands back on the
 app with a code the app exchanges, and signs out. Another signs in with TOTP MFA.
 
-The login and sign-up pages are saved to docs/screenshots/ as they render here."""
+The login and sign-up pages are screenshotted on every run (to a temporary folder), and
+saved to docs/screenshots/ when UPDATE_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
 import html
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +29,9 @@ from .outbox import last_code
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = (Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+               if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+               else Path(tempfile.gettempdir()) / "cognito-emulator-screenshots")
 
 
 class DemoApp:
