@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from .. import paging
 from ..api import Context, Request, Response, action
 from ..attributes import schema_of
+from ..authflows import LEGACY_FLOWS
 from ..errors import (
     InvalidOAuthFlowException,
     InvalidParameterException,
@@ -20,28 +21,12 @@ from ..model import service_model
 from ..records import Client, Pool
 from .resource_servers import custom_scopes
 
-LEGACY_FLOWS = {
-    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
-}
-DEFAULT_FLOWS = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
 # Settings computed or held apart from the request's copy.
 _DERIVED = {"UserPoolId", "ClientName", "ClientId", "ClientSecret", "LastModifiedDate", "CreationDate"}
 # (min, max) in seconds, Cognito's documented ranges.
 _VALIDITY_RANGE = {
     "AccessToken": (300, 86400), "IdToken": (300, 86400), "RefreshToken": (3600, 315360000),
 }
-
-
-def allowed_flows(client: Client) -> set[str]:
-    """The ALLOW_* flows in force; legacy names map over and keep SRP and refresh on."""
-    flows = client.config.get("ExplicitAuthFlows")
-    if not flows:
-        return set(DEFAULT_FLOWS)
-    if any(f in LEGACY_FLOWS for f in flows):
-        return {LEGACY_FLOWS[f] for f in flows} | {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
-    return set(flows)
 
 
 def _config_from(req: Request, pool: Pool) -> dict[str, Any]:

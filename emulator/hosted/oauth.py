@@ -15,9 +15,9 @@ from urllib.parse import unquote_plus
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ..actions.clients import allowed_flows
 from ..api import Context
 from ..attributes import readable
+from ..authflows import allowed_flows
 from ..errors import (
     CognitoError,
     NotAuthorizedException,

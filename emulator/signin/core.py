@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ids
-from ..actions.clients import allowed_flows
 from ..api import Context, Response
-from ..errors import InvalidParameterException
+from ..authflows import allowed_flows
+from ..errors import InvalidParameterException, UserNotFoundException
 from ..issuing import issue
+from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, Client, Pool, User
 
 
@@ -35,6 +36,17 @@ def param(params: dict[str, str], name: str) -> str:
     if not value:
         raise InvalidParameterException(f"Missing required parameter {name}")
     return value
+
+
+def user_for_sign_in(a: Attempt, username: str) -> User | None:
+    """The user a sign-in names (by username or alias), after the client's SECRET_HASH
+    check; None only when the client hides unknown users (PreventUserExistenceErrors),
+    else UserNotFoundException."""
+    user = find_user(a.ctx, a.pool, username)
+    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    if user is None and a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
+        raise UserNotFoundException("User does not exist.")
+    return user
 
 
 def require_flow(a: Attempt, flag: str, message: str) -> None:

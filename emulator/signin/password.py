@@ -10,25 +10,21 @@ from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
-    UserNotFoundException,
 )
 from ..issuing import issue, refresh_session
-from ..lookup import check_secret_hash, find_user, secret_hash, user_key
+from ..lookup import secret_hash, user_key
 from ..passwords import verify_password
 from ..records import Challenge, User
-from .core import Attempt, missing_required, param, require_flow
+from .core import Attempt, missing_required, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
 
 def password_sign_in(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     password = param(a.params, "PASSWORD")
-    user = find_user(a.ctx, a.pool, username)
-    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    user = user_for_sign_in(a, username)
     if user is None:
-        if a.client.config.get("PreventUserExistenceErrors") == "ENABLED":
-            raise NotAuthorizedException("Incorrect username or password.")
-        raise UserNotFoundException("User does not exist.")
+        raise NotAuthorizedException("Incorrect username or password.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     # Cognito says so before it looks at the password (by design, per the Cognito team).

@@ -16,11 +16,9 @@ from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
-    UserNotFoundException,
 )
-from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, User
-from .core import Attempt, open_challenge, param, require_flow
+from .core import Attempt, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
 _WRONG = "Incorrect username or password."
@@ -34,11 +32,8 @@ def user_srp_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH is not enabled for the client.")
     username = param(a.params, "USERNAME")
     big_a = parse_srp_a(a)
-    user = find_user(a.ctx, a.pool, username)
-    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    user = user_for_sign_in(a, username)
     if user is None:
-        if a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
-            raise UserNotFoundException("User does not exist.")
         return _decoy(a, username, big_a)
     return start_srp(a, user, big_a)
 

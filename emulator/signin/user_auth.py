@@ -9,12 +9,10 @@ from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
-    UserNotFoundException,
 )
-from ..lookup import check_secret_hash, find_user
 from ..passwords import verify_password
 from ..records import Challenge, Pool, User
-from .core import Attempt, open_challenge, param, require_flow
+from .core import Attempt, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
 from .srp_auth import parse_srp_a, start_srp
 
@@ -39,12 +37,9 @@ def available_challenges(pool: Pool, user: User) -> list[str]:
 def user_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_AUTH", "USER_AUTH flow not enabled for this client")
     username = param(a.params, "USERNAME")
-    user = find_user(a.ctx, a.pool, username)
-    check_secret_hash(a.client, username, a.params.get("SECRET_HASH"), *([user.username] if user else []))
+    user = user_for_sign_in(a, username)
     if user is None:
-        if a.client.config.get("PreventUserExistenceErrors") == "ENABLED":
-            raise NotAuthorizedException("Incorrect username or password.")
-        raise UserNotFoundException("User does not exist.")
+        raise NotAuthorizedException("Incorrect username or password.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     available = available_challenges(a.pool, user)
