@@ -8,8 +8,6 @@ import hashlib
 import uuid
 from typing import Any
 
-import jwt
-
 from . import ids, tokens
 from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
@@ -146,14 +144,14 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
     invalid = NotAuthorizedException("Invalid Access Token")
     try:
         pool_id = pool_id_from_issuer(str(tokens.unverified_claims(token).get("iss", "")))
-    except jwt.InvalidTokenError:
+    except tokens.InvalidToken:
         raise invalid from None
     pool = ctx.store.get_pool(pool_id)
     if pool is None:
         raise invalid
     try:
         claims = tokens.verify(ctx.keys.get(pool.id), token)
-    except jwt.InvalidTokenError:
+    except tokens.InvalidToken:
         raise invalid from None
     if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int):
         raise invalid

@@ -9,14 +9,12 @@ failed to satisfy constraint: <constraint>` with members in lowerCamelCase.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-import botocore
-import regex
 
 from .errors import InvalidParameterException
 
@@ -151,13 +149,19 @@ def _show(value: Any, hidden: bool) -> str:
 
 
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> regex.Pattern[str]:
+def _compiled(pattern: str) -> Any:
+    import regex  # Java-style \p{L} classes; loaded with the first pattern checked
+
     return regex.compile(pattern)
 
 
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
-    folder = os.path.join(os.path.dirname(botocore.__file__), "data", SERVICE)
+    # Found without importing botocore (its import costs start-up time we do not need).
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("botocore is not installed: its service model is required")
+    folder = os.path.join(list(spec.submodule_search_locations)[0], "data", SERVICE)
     version = sorted(os.listdir(folder))[-1]
     base = os.path.join(folder, version, "service-2.json")
     if os.path.exists(base + ".gz"):

@@ -10,10 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 
 class PoolKey:
@@ -25,6 +23,8 @@ class PoolKey:
         )
         # Cognito's kids look like base64 ending in '='; a hash of the key keeps it stable.
         self.kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        from jwt.algorithms import RSAAlgorithm  # PyJWT loads cryptography.x509: ~30 ms of start-up
+
         jwk = RSAAlgorithm.to_jwk(self.public, as_dict=True)
         self.jwk = {"alg": "RS256", "e": jwk["e"], "kid": self.kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}
 
@@ -107,20 +107,34 @@ class KeyStore:
         return PoolKey(loaded)
 
 
+class InvalidToken(Exception):
+    """Not a JWT, or not signed by this key."""
+
+
 def sign(key: PoolKey, claims: dict[str, Any]) -> str:
+    import jwt  # imported on first use, not at start-up
+
     return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
-    return jwt.decode(token, options={"verify_signature": False})
+    import jwt
+
+    try:
+        return jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as exc:
+        raise InvalidToken(str(exc)) from None
 
 
 def verify(key: PoolKey, token: str) -> dict[str, Any]:
     """Signature and shape only: expiry is checked against the injected clock by the caller."""
-    return jwt.decode(
-        token, key.public, algorithms=["RS256"], options={"verify_exp": False, "verify_aud": False,
-                                                          "verify_iat": False, "verify_nbf": False}
-    )
+    import jwt
+
+    try:
+        return jwt.decode(token, key.public, algorithms=["RS256"], options={
+            "verify_exp": False, "verify_aud": False, "verify_iat": False, "verify_nbf": False})
+    except jwt.InvalidTokenError as exc:
+        raise InvalidToken(str(exc)) from None
 
 
 def refresh_hash(token: str) -> str:
