@@ -91,7 +91,6 @@ def issue(
             expires=now + validity_seconds(client, "RefreshToken"),
             scopes=" ".join(scopes) if scopes is not None else None,
         )
-        ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))
     iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
     common = {
         "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
@@ -123,6 +122,8 @@ def issue(
             id_claims["nonce"] = nonce
         result["IdToken"] = tokens.sign(key, id_claims)
     if refresh:
+        # Stored after signing: the write (and the writer lock) comes last.
+        ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))
         result["RefreshToken"] = refresh
     return result
 

@@ -188,7 +188,9 @@ def check_code(ctx: Context, pool: Pool, user: User, purpose: str, given: str, a
 
 
 def spend_code(ctx: Context, pool: Pool, user: User, purpose: str) -> None:
-    ctx.store.delete_code(pool.id, user_key(pool, user.username), purpose)
+    if not ctx.store.delete_code(pool.id, user_key(pool, user.username), purpose):
+        # Another call spent it between our check and now.
+        raise ExpiredCodeException("Invalid code provided, please request a code again.")
 
 
 def count_call(ctx: Context, pool: Pool, user: User, action: str, cap: int) -> None:

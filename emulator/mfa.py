@@ -8,9 +8,13 @@ import hashlib
 import hmac
 import secrets
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .lookup import user_key
 from .records import Pool, User
+
+if TYPE_CHECKING:
+    from .store import Store
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
 METHODS = (SMS, TOTP, EMAIL)
@@ -102,8 +106,9 @@ def totp_at(secret: str, step: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
-def check_totp(user: User, code: str, now: float) -> bool:
-    """True for a fresh code in the window; a code's step is never accepted twice."""
+def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> bool:
+    """True for a fresh code in the window; a code's step is never accepted twice (the
+    store claims it atomically)."""
     totp = user.extra.get("totp") or {}
     secret = totp.get("secret")
     if not secret:
@@ -112,7 +117,8 @@ def check_totp(user: User, code: str, now: float) -> bool:
     last = int(totp.get("last_step", -1))
     for step in range(current - WINDOW, current + WINDOW + 1):
         if step > last and hmac.compare_digest(totp_at(secret, step), code.strip()):
+            if not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
+                return False
             totp["last_step"] = step
-            user.extra["totp"] = totp
             return True
     return False

@@ -11,11 +11,12 @@ import re
 import time
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from . import ids
-from .api import ACTIONS, Context, Services
+from .api import ACTIONS, Context, Handler, Services
 from .errors import (
     CognitoError,
     InternalErrorException,
@@ -55,8 +56,7 @@ async def handle(request: Request) -> Response:
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
         )
-        with services.store.request(keep=CognitoError):
-            result = handler(ctx, body)
+        result = await run_in_threadpool(_run, services, handler, ctx, body)
         payload = json.dumps(result, separators=(",", ":"))
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"
@@ -80,6 +80,12 @@ def _pool_of(body: dict[str, Any]) -> str:
         return pool
     client = body.get("ClientId")
     return f"client:{client}" if isinstance(client, str) else "-"
+
+
+def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    """In a worker thread: the handler as one unit of work."""
+    with services.store.request(keep=CognitoError):
+        return handler(ctx, body)
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:

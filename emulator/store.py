@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
+from .sqlconn import Conn, Connections
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -141,23 +141,24 @@ class Store(OAuthTables):
     def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DB_FILE
-        self._synchronous = synchronous.upper()
-        self._lock = threading.RLock()
-        self._depth = 0
-        self.db = self._connect()
-        self._migrate()
-
-    def _connect(self) -> sqlite3.Connection:
         # Plain sqlite3 on the hot paths and at start-up (importing sqlite-utils costs a
         # tenth of a second, more where numpy is installed); sqlite-utils reads snapshots.
-        conn = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+        self._conns = Connections(self._path, synchronous.upper())
+        self._migrate()
+
+    @property
+    def db(self) -> Conn:
+        """This thread's connection."""
+        return self._conns.conn()
 
     def close(self) -> None:
-        self.db.close()
+        self._conns.close_all()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self._conns.transaction()
+
+    def request(self, keep: type[BaseException]) -> AbstractContextManager[None]:
+        return self._conns.request(keep)
 
     # -- whole-state operations: reset and snapshots -----------------------------------
 
@@ -170,17 +171,16 @@ class Store(OAuthTables):
     def reset(self) -> None:
         """Start from an empty database: a new file, whatever the old one held (freeing
         the pages of a large store one by one costs ~5 ms per 1,000 users; this is O(1))."""
-        with self._lock:
-            self.db.close()
+        with self._conns.exclusive():
+            self._conns.close_all()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self._path}{suffix}").unlink(missing_ok=True)
-            self.db = self._connect()
-            self._migrate()
+        self._migrate()
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
         import sqlite_utils  # read-only here; never inside a write (it commits on its own)
 
-        db = sqlite_utils.Database(self.db)
+        db = sqlite_utils.Database(self.db.raw)
         return {table: list(db.table(table).rows) for table in self._tables()}
 
     def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -212,58 +212,8 @@ class Store(OAuthTables):
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         with self.transaction():
             for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.db)
+                migration(self.db.raw)
                 self.db.execute(f"PRAGMA user_version={step}")
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """An atomic unit of work. Nested, it is a savepoint: an exception undoes just
-        the nested part, and the outer transaction decides for the rest."""
-        with self._lock:
-            if self._depth:
-                name = f"sp{self._depth}"
-                self.db.execute(f"SAVEPOINT {name}")
-                self._depth += 1
-                try:
-                    yield
-                except BaseException:
-                    self.db.execute(f"ROLLBACK TO {name}")
-                    raise
-                finally:
-                    self._depth -= 1
-                    self.db.execute(f"RELEASE {name}")
-                return
-            self.db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._depth = 0
-                self.db.execute("ROLLBACK")
-                raise
-            self._depth = 0
-            self.db.execute("COMMIT")
-
-    @contextmanager
-    def request(self, keep: type[BaseException]) -> Iterator[None]:
-        """One API call: a single commit (one fsync) for all its writes. An exception of
-        type `keep` (a Cognito error: a business outcome) still commits what was written
-        before it (failed-attempt counters, spent challenges); anything else rolls back."""
-        with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except keep:
-                self._depth = 0
-                self.db.execute("COMMIT")
-                raise
-            except BaseException:
-                self._depth = 0
-                self.db.execute("ROLLBACK")
-                raise
-            self._depth = 0
-            self.db.execute("COMMIT")
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
         cur = self.db.execute(sql, params)
@@ -510,9 +460,18 @@ class Store(OAuthTables):
             row["data"] = json.loads(row["data"])
         return row
 
-    def delete_code(self, pool_id: str, ukey: str, purpose: str) -> None:
-        self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ? AND purpose = ?",
-                        (pool_id, ukey, purpose))
+    def delete_code(self, pool_id: str, ukey: str, purpose: str) -> bool:
+        """True if this call removed it: a code is spent once, even under concurrency."""
+        return self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ? AND purpose = ?",
+                               (pool_id, ukey, purpose)).rowcount == 1
+
+    def claim_totp_step(self, pool_id: str, ukey: str, step: int) -> bool:
+        """Record `step` as the user's last accepted TOTP step, unless it (or a later one)
+        already is: a compare-and-set, so one code cannot sign in twice concurrently."""
+        return self.db.execute(
+            "UPDATE users SET extra = json_set(extra, '$.totp.last_step', ?) WHERE pool_id = ? AND ukey = ?"
+            " AND coalesce(json_extract(extra, '$.totp.last_step'), -1) < ?",
+            (step, pool_id, ukey, step)).rowcount == 1
 
     def add_attempt(self, pool_id: str, ukey: str, action: str, at: float) -> None:
         self.db.execute("INSERT INTO attempts (pool_id, ukey, action, at) VALUES (?, ?, ?, ?)",
@@ -530,8 +489,9 @@ class Store(OAuthTables):
         row["data"] = json.loads(row["data"])
         return Challenge(**row)
 
-    def delete_challenge(self, session: str) -> None:
-        self.db.execute("DELETE FROM challenges WHERE session = ?", (session,))
+    def delete_challenge(self, session: str) -> bool:
+        """True if this call removed it: a challenge answers once, even under concurrency."""
+        return self.db.execute("DELETE FROM challenges WHERE session = ?", (session,)).rowcount == 1
 
 
 def _pool(row: dict[str, Any]) -> Pool:

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from .records import AuthCode, Domain, HostedSession, ResourceServer, UICustomization
+from .sqlconn import Conn
 
 
 def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -17,7 +18,7 @@ def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 
 class OAuthTables:
-    db: sqlite3.Connection
+    db: Conn
 
     def _first(self, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
         found = _rows(self.db.execute(sql, params))

@@ -112,7 +112,8 @@ def _setup_subject(ctx: Context, req: Request) -> tuple[Pool, User, Challenge | 
 
 def _next_session(ctx: Context, challenge: Challenge) -> str:
     """Each step of MFA setup hands the client a new Session for the same challenge."""
-    ctx.store.delete_challenge(challenge.session)
+    if not ctx.store.delete_challenge(challenge.session):
+        raise NotAuthorizedException("Invalid session for the user, session can only be used once.")
     challenge.session = ids.opaque(96)
     ctx.store.put_challenge(challenge)
     return challenge.session
@@ -136,8 +137,7 @@ def verify_software_token(ctx: Context, req: Request) -> Response:
     totp = user.extra.get("totp") or {}
     if not totp.get("secret"):
         raise SoftwareTokenMFANotFoundException("Software Token MFA mfa not found for the user.")
-    if not mfa.check_totp(user, req["UserCode"], ctx.now()):
-        save(ctx, pool, user)
+    if not mfa.check_totp(ctx.store, pool, user, req["UserCode"], ctx.now()):
         raise EnableSoftwareTokenMFAException("Code mismatch and fail enable Software Token MFA")
     user.extra["totp"]["verified"] = True
     if req.get("FriendlyDeviceName"):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -93,12 +94,17 @@ def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[Sy
                     params = await read_form(request, services.settings.max_body_bytes)
                 except FormError as err:
                     return bad_form(request, err)
-            with services.store.request(keep=CognitoError):
-                return view(request, params)
+            return await run_in_threadpool(_unit, services, view, request, params)
 
         return run
 
     return wrap
+
+
+def _unit(services: Services, view: SyncView, request: Request, params: dict[str, str]) -> Response:
+    """In a worker thread, as API calls run: the view as one unit of work."""
+    with services.store.request(keep=CognitoError):
+        return view(request, params)
 
 
 def _bad_form_page(request: Request, err: FormError) -> Response:

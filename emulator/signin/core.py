@@ -11,7 +11,7 @@ from typing import Any
 from .. import ids
 from ..api import Context, Response
 from ..authflows import allowed_flows
-from ..errors import InvalidParameterException, UserNotFoundException
+from ..errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from ..issuing import issue
 from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, Client, Pool, User
@@ -47,6 +47,12 @@ def user_for_sign_in(a: Attempt, username: str) -> User | None:
     if user is None and a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
         raise UserNotFoundException("User does not exist.")
     return user
+
+
+def consume(a: Attempt, challenge: Challenge) -> None:
+    """Take the challenge out of the store; a second answer (even a concurrent one) is refused."""
+    if not a.ctx.store.delete_challenge(challenge.session):
+        raise NotAuthorizedException("Invalid session for the user, session can only be used once.")
 
 
 def require_flow(a: Attempt, flag: str, message: str) -> None:

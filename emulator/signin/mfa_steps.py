@@ -9,7 +9,6 @@ import hmac
 import json
 
 from .. import mfa
-from ..accounts import save
 from ..api import Response
 from ..errors import (
     CodeMismatchException,
@@ -19,7 +18,7 @@ from ..errors import (
 )
 from ..messaging import deliver, mask, new_code
 from ..records import Challenge, Pool, User
-from .core import Attempt, new_password_parameters, open_challenge, param, tokens
+from .core import Attempt, consume, new_password_parameters, open_challenge, param, tokens
 
 DEFAULT_SMS_TEXT = "Your authentication code is {####}. "
 DEFAULT_EMAIL_TEXT = "Your authentication code is {####}. "
@@ -111,16 +110,14 @@ def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
     _, _, key = OTP_CHALLENGES[challenge.name]
     if not hmac.compare_digest(str(challenge.data.get("code")), param(a.params, key).strip()):
         raise CodeMismatchException("Invalid code received for user")
-    a.ctx.store.delete_challenge(challenge.session)
+    consume(a, challenge)
     return tokens(a, user)
 
 
 def answer_totp(a: Attempt, challenge: Challenge, user: User) -> Response:
-    if not mfa.check_totp(user, param(a.params, "SOFTWARE_TOKEN_MFA_CODE"), a.ctx.now()):
-        save(a.ctx, a.pool, user)
+    if not mfa.check_totp(a.ctx.store, a.pool, user, param(a.params, "SOFTWARE_TOKEN_MFA_CODE"), a.ctx.now()):
         raise CodeMismatchException("Invalid code received for user")
-    save(a.ctx, a.pool, user)  # remembers the step, so the code cannot be used again
-    a.ctx.store.delete_challenge(challenge.session)
+    consume(a, challenge)
     return tokens(a, user)
 
 
@@ -128,12 +125,12 @@ def answer_select_mfa_type(a: Attempt, challenge: Challenge, user: User) -> Resp
     answer = param(a.params, "ANSWER")
     if answer not in challenge.data.get("choices", []):
         raise InvalidParameterException(f"{answer} is not one of the MFA types the user can choose.")
-    a.ctx.store.delete_challenge(challenge.session)
+    consume(a, challenge)
     return start_mfa(a, user, answer)
 
 
 def answer_mfa_setup(a: Attempt, challenge: Challenge, user: User) -> Response:
     if not challenge.data.get("verified"):
         raise NotAuthorizedException("Software token MFA has not been verified for this session.")
-    a.ctx.store.delete_challenge(challenge.session)
+    consume(a, challenge)
     return tokens(a, user)

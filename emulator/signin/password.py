@@ -15,7 +15,7 @@ from ..issuing import issue, refresh_session
 from ..lookup import secret_hash, user_key
 from ..passwords import verify_password
 from ..records import Challenge, User
-from .core import Attempt, missing_required, param, require_flow, user_for_sign_in
+from .core import Attempt, consume, missing_required, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
 
@@ -72,6 +72,6 @@ def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Respo
     if missing:
         raise InvalidParameterException(f"Invalid attributes given, {missing[0]} is missing")
     set_password(a.ctx, a.pool, user, password, status="CONFIRMED")
+    consume(a, challenge)  # before anything is written: a raced second answer changes nothing
     save(a.ctx, a.pool, user)
-    a.ctx.store.delete_challenge(challenge.session)
     return second_factor(a, user)

@@ -18,7 +18,7 @@ from ..errors import (
     UserNotConfirmedException,
 )
 from ..records import Challenge, User
-from .core import Attempt, open_challenge, param, require_flow, user_for_sign_in
+from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
 _WRONG = "Incorrect username or password."
@@ -76,7 +76,7 @@ def _decoy(a: Attempt, username: str, big_a: int) -> Response:
 
 
 def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
-    a.ctx.store.delete_challenge(challenge.session)  # one answer per challenge, right or wrong
+    consume(a, challenge)  # one answer per challenge, right or wrong
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     expected = srp.expected_signature(

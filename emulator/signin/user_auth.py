@@ -12,7 +12,7 @@ from ..errors import (
 )
 from ..passwords import verify_password
 from ..records import Challenge, Pool, User
-from .core import Attempt, open_challenge, param, require_flow, user_for_sign_in
+from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
 from .srp_auth import parse_srp_a, start_srp
 
@@ -68,5 +68,5 @@ def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> 
 
 
 def answer_select_challenge(a: Attempt, challenge: Challenge, user: User) -> Response:
-    a.ctx.store.delete_challenge(challenge.session)
+    consume(a, challenge)
     return _first_factor(a, user, param(a.params, "ANSWER"), challenge.data.get("available", []))
