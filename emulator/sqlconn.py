@@ -1,12 +1,12 @@
 """SQLite connections, one per thread, and units of work on them.
 
-API calls run in worker threads so that what releases the GIL (bcrypt, GMP powers,
-fsync) overlaps across cores. Reads need no lock (WAL readers never block). A unit of
-work opened with `request()` starts its write transaction lazily, at its first write:
-the expensive part of a call (hashing a password, signing tokens) happens before it
-and does not hold the writer lock. One writer at a time per process (a lock, so
-threads queue instead of sleeping in SQLite's busy handler); other processes wait on
-SQLite's own lock.
+API calls run on the event loop's thread today (measured: worker threads cost more than
+they gained), but nothing here assumes it: any thread gets its own connection, reads
+need no lock (WAL readers never block), and a unit of work opened with `request()`
+starts its write transaction lazily, at its first write, so the expensive part of a
+call (hashing a password, signing tokens) never holds the writer lock. One writer at a
+time per process (a lock, so threads queue instead of sleeping in SQLite's busy
+handler); other processes wait on SQLite's own lock.
 """
 
 from __future__ import annotations

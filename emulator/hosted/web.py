@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -94,7 +93,7 @@ def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[Sy
                     params = await read_form(request, services.settings.max_body_bytes)
                 except FormError as err:
                     return bad_form(request, err)
-            return await run_in_threadpool(_unit, services, view, request, params)
+            return _unit(services, view, request, params)
 
         return run
 
@@ -102,7 +101,7 @@ def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[Sy
 
 
 def _unit(services: Services, view: SyncView, request: Request, params: dict[str, str]) -> Response:
-    """In a worker thread, as API calls run: the view as one unit of work."""
+    """As an API call runs: the view as one unit of work."""
     with services.store.request(keep=CognitoError):
         return view(request, params)
 
