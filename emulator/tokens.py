@@ -114,7 +114,8 @@ class InvalidToken(Exception):
 def sign(key: PoolKey, claims: dict[str, Any]) -> str:
     import jwt  # imported on first use, not at start-up
 
-    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+    # Cognito's headers are just {"kid", "alg"}: PyJWT's default "typ" is dropped.
+    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
 
 def unverified_claims(token: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def verify(base: str, pool_id: str, token: str, **kwargs: Any) -> dict[str, Any]
     """Verify as a resource server would: the JWKS key named by the token's kid, RS256, issuer."""
     keys = jwt.PyJWKSet.from_dict(httpx.get(f"{base}/{pool_id}/.well-known/jwks.json").json())
     header = jwt.get_unverified_header(token)
-    assert header["alg"] == "RS256"
+    assert set(header) == {"alg", "kid"} and header["alg"] == "RS256"  # as Cognito's: no "typ"
     key = next(k for k in keys.keys if k.key_id == header["kid"])
     return jwt.decode(token, key.key, algorithms=["RS256"], issuer=f"{base}/{pool_id}", **kwargs)
 
