@@ -178,6 +178,8 @@ def filter_sql(pool: Pool, text: str | None) -> tuple[str, tuple[Any, ...]]:
         value = user_key(pool, value)
     elif name in _COLUMNS:
         column = _COLUMNS[name]
+        if name == "email":  # the column is lower-cased (store.put_user): so is the search
+            value = value.lower()
     elif name in _JSON_ATTRS:
         column = f"json_extract(attributes, '$.{name}')"
     elif name == "cognito:user_status":

@@ -3,6 +3,7 @@ client's read/write permissions."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -75,7 +76,30 @@ def build_schema(requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif kind == "Number" and "NumberAttributeConstraints" in item:
             entry["NumberAttributeConstraints"] = dict(item["NumberAttributeConstraints"])
         schema[full] = entry
+    for entry in schema.values():
+        _check_constraints(entry)
     return list(schema.values())
+
+
+def _check_constraints(entry: dict[str, Any]) -> None:
+    """Constraints are strings on the wire: refuse ones that are not numbers here, not
+    on every later write of the attribute."""
+    for key in ("MinLength", "MaxLength"):
+        value = entry.get("StringAttributeConstraints", {}).get(key)
+        if value is not None and not (value.isascii() and value.isdigit()):
+            raise InvalidParameterException(f"{entry['Name']}: {key} must be a non-negative integer.")
+    for key in ("MinValue", "MaxValue"):
+        value = entry.get("NumberAttributeConstraints", {}).get(key)
+        if value is not None and _number(value) is None:
+            raise InvalidParameterException(f"{entry['Name']}: {key} must be a number.")
+
+
+def _number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def schema_of(pool: Pool) -> dict[str, dict[str, Any]]:
@@ -119,9 +143,8 @@ def _value_problems(name: str, entry: dict[str, Any], value: str) -> list[str]:
         if value and len(value) < int(c.get("MinLength", 0)):
             return [f"{name}: String must be no shorter than {c.get('MinLength')} characters"]
     elif kind == "Number":
-        try:
-            number = float(value)
-        except ValueError:
+        number = _number(value)
+        if number is None:
             return [f"{name}: Number expected"]
         c = entry.get("NumberAttributeConstraints", {})
         if "MinValue" in c and number < float(c["MinValue"]):

@@ -53,7 +53,8 @@ def check_free(ctx: Context, pool: Pool, user: User, values: dict[str, str], *, 
     if "preferred_username" in (pool.config.get("AliasAttributes") or []):
         value = values.get("preferred_username")
         if value and _others(ctx, pool, user, "preferred_username", value, verified_only=False):
-            raise AliasExistsException("An account with the given preferred_username already exists.")
+            raise (UsernameExistsException if creating else AliasExistsException)(
+                "An account with the given preferred_username already exists.")
 
 
 def claim_alias(ctx: Context, pool: Pool, user: User, attribute: str, force: bool) -> None:

@@ -57,6 +57,12 @@ def require_user(ctx: Context, pool: Pool, username: str) -> User:
     return user
 
 
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time equality over UTF-8 bytes: hmac.compare_digest refuses str with
+    non-ASCII characters (a TypeError, so a 500), and callers send any text."""
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
 def secret_hash(secret: str, username: str, client_id: str) -> str:
     digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
@@ -72,11 +78,11 @@ def check_secret_hash(client: Client, username: str, given: str | None, *alterna
             f"Client {client.id} is configured for secret but secret was not received"
         )
     for name in (username, *alternatives):
-        if hmac.compare_digest(secret_hash(client.secret, name, client.id), given):
+        if same_secret(secret_hash(client.secret, name, client.id), given):
             return
     raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 
 def client_secret_matches(client: Client, given: str | None) -> bool:
     """RevokeToken and friends take the raw secret; a client without one needs none."""
-    return not client.secret or bool(given and hmac.compare_digest(client.secret, given))
+    return not client.secret or bool(given and same_secret(client.secret, given))

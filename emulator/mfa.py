@@ -116,7 +116,7 @@ def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> b
     current = int(now // STEP)
     last = int(totp.get("last_step", -1))
     for step in range(current - WINDOW, current + WINDOW + 1):
-        if step > last and hmac.compare_digest(totp_at(secret, step), code.strip()):
+        if step > last and hmac.compare_digest(totp_at(secret, step).encode(), code.strip().encode()):
             if not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
                 return False
             totp["last_step"] = step

@@ -315,6 +315,11 @@ class Store(OAuthTables):
 
     def delete_user(self, pool_id: str, ukey: str) -> None:
         with self.transaction():
+            # Keyed by the username: left behind, they would sign in a new user of that name.
+            for table in ("challenges", "hosted_sessions", "auth_codes"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE pool_id = ? AND username IN"
+                    " (SELECT username FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))

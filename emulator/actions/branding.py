@@ -30,10 +30,23 @@ _SELECTOR = re.compile(r"\.([A-Za-z-]+)(:[a-z]+)?")
 # No markup, at-rules, scripts or remote fetches, as Cognito's own check refuses them.
 _FORBIDDEN = re.compile(r"<|>|@|javascript:|expression\s*\(|url\s*\(|\\", re.IGNORECASE)
 _IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+# Read left to right as a browser does: a string, a comment, or an unterminated one of them
+# (a comment marker inside a string is text, a quote inside a comment is not a string).
+_TOKENS = re.compile(r"\"[^\"\n\r\f]*\"|'[^'\n\r\f]*'|/\*.*?\*/|/\*|[\"']", re.DOTALL)
+
+
+def _without_comments(css: str) -> str:
+    def token(match: re.Match[str]) -> str:
+        found = match.group()
+        if found in ("/*", '"', "'"):
+            raise InvalidParameterException("CSS has an unterminated string or comment.")
+        return " " if found.startswith("/*") else found
+
+    return _TOKENS.sub(token, css)
 
 
 def check_css(css: str) -> None:
-    text = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    text = _without_comments(css)
     if _FORBIDDEN.search(text):
         raise InvalidParameterException("CSS may not contain HTML, at-rules (@import, @media ...), "
                                         "url(), escapes or scripts.")

@@ -29,7 +29,7 @@ from ..lookup import user_key
 from ..records import Client, Pool, User
 from ..urls import page_url
 from .authorize import begin, complete, signed_in_user, take_code
-from .web import FormError, call, context, endpoint, find_client, page
+from .web import FormError, call, context, domain_pool_id, endpoint, find_client, page
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -195,6 +195,8 @@ def user_info(request: Request, params: dict[str, str]) -> Response:
         return _bearer_error("invalid_request", "Send the access token as Authorization: Bearer <token>.", 400)
     try:
         pool, user, claims = authenticate(ctx, access_token.strip(), scope="openid")
+        if domain_pool_id(ctx, request) not in (None, pool.id):
+            raise NotAuthorizedException("Invalid Access Token")  # a domain answers for its own pool only
     except CognitoError:
         return _bearer_error("invalid_token", "Access token is expired, disabled, or deleted, or the user "
                              "has globally signed out.", 401)

@@ -61,6 +61,9 @@ def require_flow(a: Attempt, flag: str, message: str) -> None:
 
 
 def tokens(a: Attempt, user: User) -> Response:
+    # An open challenge outlives AdminDisableUser: the last step checks again.
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
     if a.finish is not None:
         return a.finish(user)
     return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}

@@ -5,7 +5,6 @@ first factors."""
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from .. import mfa
@@ -16,6 +15,7 @@ from ..errors import (
     NotAuthorizedException,
     PasswordResetRequiredException,
 )
+from ..lookup import same_secret
 from ..messaging import deliver, mask, new_code
 from ..records import Challenge, Pool, User
 from .core import Attempt, consume, new_password_parameters, open_challenge, param, tokens
@@ -108,7 +108,7 @@ def send_otp(a: Attempt, user: User, challenge: str, *, first_factor: bool = Fal
 
 def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
     _, _, key = OTP_CHALLENGES[challenge.name]
-    if not hmac.compare_digest(str(challenge.data.get("code")), param(a.params, key).strip()):
+    if not same_secret(str(challenge.data.get("code")), param(a.params, key).strip()):
         raise CodeMismatchException("Invalid code received for user")
     consume(a, challenge)
     return tokens(a, user)

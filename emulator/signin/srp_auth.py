@@ -17,6 +17,7 @@ from ..errors import (
     NotAuthorizedException,
     UserNotConfirmedException,
 )
+from ..lookup import same_secret
 from ..records import Challenge, User
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
@@ -43,6 +44,8 @@ def parse_srp_a(a: Attempt) -> int:
         big_a = int(param(a.params, "SRP_A"), 16)
     except ValueError:
         raise InvalidParameterException("SRP_A is not a hexadecimal number.") from None
+    if big_a < 0:
+        raise InvalidParameterException("SRP_A is not a hexadecimal number.")
     if big_a % srp.N == 0:
         raise NotAuthorizedException(_WRONG)
     return big_a
@@ -85,7 +88,7 @@ def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
         secret_block=param(a.params, "PASSWORD_CLAIM_SECRET_BLOCK"), timestamp=param(a.params, "TIMESTAMP"),
     )
     given = param(a.params, "PASSWORD_CLAIM_SIGNATURE")
-    if expected is None or not hmac.compare_digest(expected, given):
+    if expected is None or not same_secret(expected, given):
         raise NotAuthorizedException(_WRONG)
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")

@@ -56,9 +56,11 @@ def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> 
         raise InvalidParameterException("WEB_AUTHN sign-in is not supported by this emulator yet.")
     if choice not in available:
         raise InvalidParameterException(f"{choice} is not an available challenge for this user.")
+    # A one-time code proves the mailbox, not a confirmed sign-up: no tokens before ConfirmSignUp.
+    # (PASSWORD_SRP says so once the password is proven, as USER_SRP_AUTH does.)
+    if user.status == "UNCONFIRMED" and choice != "PASSWORD_SRP":
+        raise UserNotConfirmedException("User is not confirmed.")
     if choice == "PASSWORD":
-        if user.status == "UNCONFIRMED":
-            raise UserNotConfirmedException("User is not confirmed.")
         if not verify_password(param(a.params, "PASSWORD"), user.password_hash):
             raise NotAuthorizedException("Incorrect username or password.")
         return after_password(a, user)
