@@ -3,6 +3,10 @@ and snapshots of the whole state."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -25,6 +29,25 @@ def _filters(request: Request) -> dict[str, str] | JSONResponse:
     return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
 
 
+def _changes_state(endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """A web page the developer happens to visit must not wipe or replace the emulator's
+    state: browsers say where a request comes from (Origin, Sec-Fetch-Site), and only
+    same-origin or non-browser callers may change state here."""
+
+    @wraps(endpoint)
+    async def guarded(request: Request) -> JSONResponse:
+        origin = request.headers.get("origin")
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if request.headers.get("sec-fetch-site") == "cross-site" or (
+            origin and origin != "null" and f"{urlsplit(origin).scheme}://{urlsplit(origin).netloc}" != own
+        ) or origin == "null":
+            return JSONResponse({"message": "Cross-site requests may not change the emulator's state."},
+                                status_code=403)
+        return await endpoint(request)
+
+    return guarded
+
+
 async def list_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
@@ -33,6 +56,7 @@ async def list_messages(request: Request) -> JSONResponse:
     return JSONResponse({"messages": [message_to_json(r) for r in services.store.list_messages(filters)]})
 
 
+@_changes_state
 async def clear_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
@@ -41,6 +65,7 @@ async def clear_messages(request: Request) -> JSONResponse:
     return JSONResponse({"deleted": services.store.delete_messages(filters)})
 
 
+@_changes_state
 async def reset_state(request: Request) -> JSONResponse:
     reset(request.app.state.services)
     return JSONResponse({"reset": True})
@@ -50,7 +75,11 @@ async def get_snapshot(request: Request) -> JSONResponse:
     return JSONResponse(export_snapshot(request.app.state.services))
 
 
+@_changes_state
 async def put_snapshot(request: Request) -> JSONResponse:
+    # JSON only: a plain HTML form cannot send this content type without a CORS preflight.
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return JSONResponse({"message": "Snapshot refused: send it as application/json."}, status_code=415)
     try:
         body = await request.json()
         import_snapshot(request.app.state.services, body)

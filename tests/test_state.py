@@ -69,7 +69,8 @@ def test_malformed_snapshots_are_refused_and_change_nothing(own_server: LiveServ
         reply = httpx.post(f"{own_server.url}/_emulator/snapshot", json=bad)
         assert reply.status_code == 400, bad
         assert "Snapshot refused" in reply.json()["message"]
-    assert httpx.post(f"{own_server.url}/_emulator/snapshot", content=b"{nope").status_code == 400
+    assert httpx.post(f"{own_server.url}/_emulator/snapshot", content=b"{nope",
+                      headers={"Content-Type": "application/json"}).status_code == 400
     assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Name"] == "kept"
     assert len(cognito.list_users(UserPoolId=pool_id)["Users"]) == 2
 
@@ -100,3 +101,23 @@ def test_snapshot_export_and_import_by_cli(tmp_path: Path) -> None:
         second.stop()
     refused = run_cli("import", str(tmp_path / "missing.json"), "--data-dir", str(tmp_path / "three"))
     assert refused.returncode != 0 and "cognito-emulator import" in refused.stderr
+
+
+def test_cross_site_pages_cannot_change_state(own_server: LiveServer) -> None:
+    cognito = own_server.client()
+    populate(cognito)
+    snapshot = httpx.get(f"{own_server.url}/_emulator/snapshot").json()
+    evil = {"Origin": "https://evil.example"}
+    assert httpx.post(f"{own_server.url}/_emulator/reset", headers=evil).status_code == 403
+    assert httpx.post(f"{own_server.url}/_emulator/reset",
+                      headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert httpx.delete(f"{own_server.url}/_emulator/messages", headers=evil).status_code == 403
+    assert httpx.post(f"{own_server.url}/_emulator/snapshot", json=snapshot, headers=evil).status_code == 403
+    # A form post (the only cross-site POST without a preflight) cannot carry a snapshot.
+    assert httpx.post(f"{own_server.url}/_emulator/snapshot", content=json.dumps(snapshot),
+                      headers={"Content-Type": "text/plain"}).status_code == 415
+    assert len(cognito.list_user_pools(MaxResults=60)["UserPools"]) == 1
+    assert own_server.messages()
+    same = {"Origin": own_server.url}
+    assert httpx.post(f"{own_server.url}/_emulator/reset", headers=same).status_code == 200
+    assert cognito.list_user_pools(MaxResults=60)["UserPools"] == []
