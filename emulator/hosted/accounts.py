@@ -104,8 +104,7 @@ def signup_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.pool is not None and view.client is not None
+    view, areq, _, _ = started
     fields = signup_fields(view.pool, view.client)
     values = {f.name: form.get(f.name, "").strip() for f in fields}
     missing = [f.label for f in fields if f.required and not values[f.name]]
@@ -151,9 +150,7 @@ def confirm_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.pool is not None and view.client is not None
-    pool, client = view.pool, view.client
+    view, areq, pool, client = started
     username, proof = form.get("username", ""), form.get("proof", "")
     delivery = {"Destination": form.get("destination", "")}
     body: dict[str, Any] = {"ClientId": client.id, "Username": username,
@@ -197,8 +194,7 @@ def forgot_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.client is not None
+    view, areq, _, _ = started
     username = form.get("username", "").strip()
     if not username:
         return _forgot_form(view, areq, error="Enter your username.", status=400)
@@ -224,8 +220,7 @@ def reset_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.client is not None
+    view, areq, _, _ = started
     username = form.get("username", "")
     delivery = {"Destination": form.get("destination", "")}
     code, password = form.get("code", "").strip(), form.get("password", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -120,12 +120,24 @@ def begin(request: Request, q: dict[str, str]) -> tuple[View, AuthRequest] | Res
         return refused.response
 
 
-def begin_form(request: Request, form: dict[str, str]) -> tuple[View, AuthRequest] | Response:
-    """A posted page: its CSRF token checked, then its authorization request."""
+class Posted(NamedTuple):
+    view: View
+    areq: AuthRequest
+    pool: Pool
+    client: Client
+
+
+def begin_form(request: Request, form: dict[str, str]) -> Posted | Response:
+    """A posted page: its CSRF token checked, then its authorization request, pool and client."""
     if not check_csrf(request, form):
         return View(context(request), request).error(
             "This form has expired", "Go back, reload the page and try again.", 403)
-    return begin(request, form)
+    started = begin(request, form)
+    if isinstance(started, Response):
+        return started
+    view, areq = started
+    assert view.pool is not None and view.client is not None  # begin() found both
+    return Posted(view, areq, view.pool, view.client)
 
 
 # -- the hosted-UI session -----------------------------------------------------------------

@@ -159,9 +159,7 @@ def answer(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.pool is not None and view.client is not None
-    pool, client = view.pool, view.client
+    view, areq, pool, client = started
     step = Step.from_form(form)
     if step.name not in CODE_KEYS and step.name not in ("NEW_PASSWORD_REQUIRED", "SELECT_MFA_TYPE", "MFA_SETUP"):
         return view.error("Sign-in step not supported", "This page does not answer that challenge.")

@@ -45,9 +45,7 @@ def login_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq = started
-    assert view.pool is not None and view.client is not None
-    pool, client = view.pool, view.client
+    view, areq, pool, client = started
     username, password = form.get("username", "").strip(), form.get("password", "")
     if not username or not password:
         return login_form(view, areq, error="Enter your username and password.", username=username, status=400)
