@@ -45,6 +45,39 @@ def _pow(base: int, exponent: int) -> int:
     return int(gmpy2.powmod(mpz(base), mpz(exponent), modulus))
 
 
+@lru_cache(maxsize=1)
+def _g_table() -> list[list[Any]]:
+    """G^(d * 256^i) mod N for every byte d and byte position i of a 256-bit exponent:
+    3 MB, built once (~25 ms) on the first password set."""
+    gmpy2, mpz, modulus = _gmp()
+    table, base = [], mpz(G)
+    for _ in range(32):
+        row, acc = [mpz(1)], mpz(1)
+        for _ in range(255):
+            acc = acc * base % modulus
+            row.append(acc)
+        table.append(row)
+        base = acc * base % modulus
+    return table
+
+
+def _pow_g(exponent: int) -> int:
+    """G^exponent mod N: G is fixed, so a table turns 384 multiplications into 32 (~0.09 ms
+    instead of ~0.5 ms): setting a password and every SRP challenge take one of these."""
+    if exponent >> 256:
+        return _pow(G, exponent)
+    _, mpz, modulus = _gmp()
+    table = _g_table()
+    result, position = mpz(1), 0
+    while exponent:
+        digit = exponent & 0xFF
+        if digit:
+            result = result * table[position][digit] % modulus
+        exponent >>= 8
+        position += 1
+    return int(result)
+
+
 def pad_hex(value: int | str) -> str:
     """Hex as the client libraries pad it: even length, and a leading 00 when the first
     nibble would read as a sign bit."""
@@ -75,7 +108,7 @@ def pool_name(pool_id: str) -> str:
 def make_verifier(pool_id: str, user_id: str, password: str) -> dict[str, str]:
     """Salt and verifier (hex) for a password, computed when the password is set."""
     salt = int.from_bytes(secrets.token_bytes(16), "big") | 1 << 127
-    v = _pow(G, _x(pool_name(pool_id), user_id, password, salt))
+    v = _pow_g(_x(pool_name(pool_id), user_id, password, salt))
     return {"salt": format(salt, "x"), "verifier": format(v, "x")}
 
 
@@ -84,7 +117,7 @@ def server_ephemeral(verifier_hex: str) -> tuple[int, int]:
     v = int(verifier_hex, 16)
     while True:
         b = int.from_bytes(secrets.token_bytes(32), "big")
-        big_b = (K * v + _pow(G, b)) % N
+        big_b = (K * v + _pow_g(b)) % N
         if big_b:
             return b, big_b
 

@@ -444,3 +444,17 @@ def test_list_users_attributes_to_get(cognito: Any, people_pool: People) -> None
     assert all(set(v) <= {"email", "given_name"} for v in by_name.values())
     full = cognito.list_users(UserPoolId=pool_id, Filter='username = "alice"')["Users"][0]
     assert {"sub", "phone_number", "family_name"} <= set(as_dict(full["Attributes"]))
+
+
+def test_suppressed_invitation_without_a_password_signs_nobody_in_until_one_is_set(
+    cognito: Any, pool_id: str, client_id: str
+) -> None:
+    created = cognito.admin_create_user(UserPoolId=pool_id, Username="quiet", MessageAction="SUPPRESS")
+    assert created["User"]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    with pytest.raises(cognito.exceptions.NotAuthorizedException, match="Incorrect username or password"):
+        cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": "quiet", "PASSWORD": "Anything1"})
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="quiet", Password="Passw0rd!", Permanent=True)
+    result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": "quiet", "PASSWORD": "Passw0rd!"})
+    assert "AccessToken" in result["AuthenticationResult"]

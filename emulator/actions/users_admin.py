@@ -32,7 +32,11 @@ from ..messaging import send_invitation, send_verification_codes
 def admin_create_user(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     username = req["Username"]
-    password = req.get("TemporaryPassword") or generate_temporary_password(pool)
+    password: str | None = req.get("TemporaryPassword") or generate_temporary_password(pool)
+    if req.get("MessageAction") == "SUPPRESS" and not req.get("TemporaryPassword"):
+        # A generated password nobody is ever told cannot sign anyone in: hashing it
+        # would be work for nothing (the admin sets one with AdminSetUserPassword).
+        password = None
     if req.get("MessageAction") == "RESEND":
         user = find_user(ctx, pool, username)
         if user is None:
@@ -41,6 +45,7 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
             raise UnsupportedUserStateException(
                 f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."
             )
+        assert password is not None  # RESEND is not SUPPRESS
         set_password(ctx, pool, user, password, status="FORCE_CHANGE_PASSWORD")
         save(ctx, pool, user)
     else:
@@ -58,6 +63,7 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
                 raise UsernameExistsException(exc.message) from None
             save(ctx, pool, user)
     if req.get("MessageAction") != "SUPPRESS":
+        assert password is not None
         send_invitation(ctx, pool, user, password, req.get("DesiredDeliveryMediums") or ["SMS"])
     return {"User": user.to_wire()}
 
