@@ -248,7 +248,7 @@ class Api:
         return json.loads(payload)
 
     async def post_empty(self, path: str) -> dict[str, Any]:
-        status, payload = await self.transport.request("POST", path, {"Content-Length": "0"}, b"")
+        status, payload = await self.transport.request("POST", path, {}, b"")
         if status != 200:
             raise ApiError(f"POST {path} -> HTTP {status}: {payload[:300].decode(errors='replace')}")
         return json.loads(payload)

@@ -42,7 +42,9 @@ class EmulatorServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        # loop="asyncio": uvloop would install its event-loop policy for the whole test
+        # process; the CLI (and so Docker) runs on uvloop.
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", loop="asyncio")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

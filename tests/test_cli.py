@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -15,7 +16,7 @@ import httpx
 import jwt
 import pytest
 
-from .conftest import LiveServer, confirmed_user
+from .conftest import LiveServer, confirmed_user, make_client
 
 POLICIES = ('{"PasswordPolicy":{"MinimumLength":8,"RequireUppercase":true,"RequireLowercase":true,'
             '"RequireNumbers":true,"RequireSymbols":false}}')
@@ -134,3 +135,25 @@ def test_wrong_password_fails_the_aws_cli(cognito: Any, server: LiveServer, aws_
     assert "NotAuthorizedException" in proc.stderr
     assert "Incorrect username or password" in proc.stderr
     assert "AuthenticationResult" not in proc.stdout
+
+
+def test_the_cli_server_says_where_it_listens_and_serves(tmp_path: Path) -> None:
+    """`python -m emulator` as a user runs it (uvloop and httptools when installed)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", "0", "--data-dir", str(tmp_path / "d"),
+         "--keys-dir", str(tmp_path / "k")],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()
+        match = re.search(r"listening on (http://127\.0\.0\.1:\d+) ", first)
+        assert match, first
+        url = match.group(1)
+        cognito = make_client(url)
+        pool = cognito.create_user_pool(PoolName="from-the-cli")["UserPool"]["Id"]
+        assert httpx.get(f"{url}/health").status_code == 200
+        assert httpx.get(f"{url}/{pool}/.well-known/jwks.json").json()["keys"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
