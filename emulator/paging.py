@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from typing import Any
 
 from .errors import InvalidParameterException
 
@@ -23,6 +25,17 @@ def decode(token: str | None) -> str:
     if not isinstance(value, str):
         raise InvalidParameterException("Invalid pagination token.")
     return value
+
+
+def listing(keys_and_items: list, limit: int, key: str, wire: Callable[[Any], Any],
+            token_name: str = "NextToken") -> dict[str, Any]:
+    """A list action's response from a fetch of limit+1 (key, item) rows: the page under
+    `key`, and the token for the next page when there is one."""
+    items, token = page(keys_and_items, limit)
+    out: dict[str, Any] = {key: [wire(i) for i in items]}
+    if token:
+        out[token_name] = token
+    return out
 
 
 def page(keys_and_items: list, limit: int) -> tuple[list, str | None]:

@@ -171,10 +171,5 @@ def list_user_pool_clients(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     limit = req.get("MaxResults", 60)
     rows = ctx.store.list_clients(pool.id, paging.decode(req.get("NextToken")), limit + 1)
-    clients, token = paging.page([(c.id, c) for c in rows], limit)
-    out: Response = {
-        "UserPoolClients": [{"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name} for c in clients]
-    }
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing([(c.id, c) for c in rows], limit, "UserPoolClients",
+                          lambda c: {"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name})

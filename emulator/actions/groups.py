@@ -6,7 +6,7 @@ from .. import paging
 from ..api import Context, Request, Response, action
 from ..errors import GroupExistsException, ResourceNotFoundException
 from ..lookup import require_pool, require_user, user_key
-from ..records import Group, Pool
+from ..records import Group, Pool, User
 
 
 def _require_group(ctx: Context, pool: Pool, name: str) -> Group:
@@ -63,11 +63,7 @@ def list_groups(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     limit = req.get("Limit") or 60
     rows = ctx.store.list_groups(pool.id, paging.decode(req.get("NextToken")), limit + 1)
-    groups, token = paging.page([(g.name, g) for g in rows], limit)
-    out: Response = {"Groups": [g.to_wire() for g in groups]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing([(g.name, g) for g in rows], limit, "Groups", Group.to_wire)
 
 
 @action("AdminAddUserToGroup")
@@ -95,11 +91,7 @@ def admin_list_groups_for_user(ctx: Context, req: Request) -> Response:
     limit = req.get("Limit") or 60
     rows = ctx.store.groups_of(pool.id, user_key(pool, user.username),
                                paging.decode(req.get("NextToken")), limit + 1)
-    groups, token = paging.page([(g.name, g) for g in rows], limit)
-    out: Response = {"Groups": [g.to_wire() for g in groups]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing([(g.name, g) for g in rows], limit, "Groups", Group.to_wire)
 
 
 @action("ListUsersInGroup")
@@ -108,8 +100,4 @@ def list_users_in_group(ctx: Context, req: Request) -> Response:
     group = _require_group(ctx, pool, req["GroupName"])
     limit = req.get("Limit") or 60
     rows = ctx.store.members_of(pool.id, group.name, paging.decode(req.get("NextToken")), limit + 1)
-    users, token = paging.page(rows, limit)
-    out: Response = {"Users": [u.to_wire() for u in users]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing(rows, limit, "Users", User.to_wire)

@@ -121,8 +121,4 @@ def delete_user_pool(ctx: Context, req: Request) -> Response:
 def list_user_pools(ctx: Context, req: Request) -> Response:
     limit = req["MaxResults"]
     rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1)
-    pools, token = paging.page([(p.id, p) for p in rows], limit)
-    out: Response = {"UserPools": [p.to_wire_summary() for p in pools]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing([(p.id, p) for p in rows], limit, "UserPools", Pool.to_wire_summary)

@@ -70,11 +70,7 @@ def list_resource_servers(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     limit = req.get("MaxResults", 50)
     rows = ctx.store.list_resource_servers(pool.id, paging.decode(req.get("NextToken")), limit + 1)
-    servers, token = paging.page([(s.identifier, s) for s in rows], limit)
-    out: Response = {"ResourceServers": [s.to_wire() for s in servers]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return paging.listing([(s.identifier, s) for s in rows], limit, "ResourceServers", lambda s: s.to_wire())
 
 
 def custom_scopes(ctx: Context, pool_id: str) -> set[str]:

@@ -157,9 +157,5 @@ def list_users(ctx: Context, req: Request) -> Response:
     limit = req.get("Limit") or 60
     where, params = filter_sql(pool, req.get("Filter"))
     rows = ctx.store.list_users(pool.id, paging.decode(req.get("PaginationToken")), limit + 1, where, params)
-    users, token = paging.page(rows, limit)
     wanted = set(req["AttributesToGet"]) if req.get("AttributesToGet") else None
-    out: Response = {"Users": [u.to_wire(wanted) for u in users]}
-    if token:
-        out["PaginationToken"] = token
-    return out
+    return paging.listing(rows, limit, "Users", lambda u: u.to_wire(wanted), "PaginationToken")
