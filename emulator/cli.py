@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
+    # Listening before we say so: a client that connects on reading the first log line
+    # waits in the backlog until the server takes it, instead of being refused.
+    sock.listen(2048)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     log.info("cognito-emulator listening on http://%s:%d (data %s, keys %s)", shown, port,
