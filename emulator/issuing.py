@@ -144,14 +144,15 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
     """The pool, user and claims of a valid access token carrying `scope`, or Cognito's error."""
     invalid = NotAuthorizedException("Invalid Access Token")
     try:
-        pool_id = pool_id_from_issuer(str(tokens.unverified_claims(token).get("iss", "")))
+        jws = tokens.parse(token)
     except tokens.InvalidToken:
         raise invalid from None
+    pool_id = pool_id_from_issuer(str(jws.claims.get("iss", "")))
     pool = ctx.store.get_pool(pool_id)
     if pool is None:
         raise invalid
     try:
-        claims = tokens.verify(ctx.keys.get(pool.id), token)
+        claims = tokens.verify(ctx.keys.get(pool.id), jws)
     except tokens.InvalidToken:
         raise invalid from None
     if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int):

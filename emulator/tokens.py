@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
+import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 
 class PoolKey:
@@ -118,24 +121,59 @@ def sign(key: PoolKey, claims: dict[str, Any]) -> str:
     return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
 
-def unverified_claims(token: str) -> dict[str, Any]:
-    import jwt
+class Jws(NamedTuple):
+    """A compact JWS split and decoded; nothing about it is trusted until verify()."""
 
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _segment(text: str) -> bytes:
+    # Strict base64url without padding, as JWTs are written (RFC 7515 section 2).
+    if len(text) % 4 == 1 or not _B64URL.fullmatch(text):
+        raise InvalidToken("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _object(raw: bytes) -> dict[str, Any]:
     try:
-        return jwt.decode(token, options={"verify_signature": False})
-    except jwt.InvalidTokenError as exc:
-        raise InvalidToken(str(exc)) from None
+        value = json.loads(raw)
+    except ValueError:  # bad UTF-8 too
+        raise InvalidToken("not JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidToken("not a JSON object")
+    return value
 
 
-def verify(key: PoolKey, token: str) -> dict[str, Any]:
-    """Signature and shape only: expiry is checked against the injected clock by the caller."""
-    import jwt
+def parse(token: str) -> Jws:
+    """Split a compact JWS (header.payload.signature) and decode its parts, unverified.
 
+    Done here rather than by PyJWT's decode, which checks base64url a character at a
+    time in Python: ~280 us of every authenticated call went to two decodes."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("not a compact JWS")
+    header = _object(_segment(parts[0]))
+    claims = _object(_segment(parts[1]))
+    return Jws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), _segment(parts[2]))
+
+
+def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
+    """The claims, if the token is RS256 and signed by `key`. Expiry and the rest are
+    checked against the injected clock by the caller."""
+    # The algorithm is pinned: a token naming any other ("none", HS256, ...) is refused.
+    if jws.header.get("alg") != "RS256" or jws.header.get("kid") != key.kid:
+        raise InvalidToken("not signed by this pool's key")
     try:
-        return jwt.decode(token, key.public, algorithms=["RS256"], options={
-            "verify_exp": False, "verify_aud": False, "verify_iat": False, "verify_nbf": False})
-    except jwt.InvalidTokenError as exc:
-        raise InvalidToken(str(exc)) from None
+        key.public.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise InvalidToken("bad signature") from None
+    return jws.claims
 
 
 def refresh_hash(token: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import uuid
 from typing import Any
 
@@ -337,3 +338,60 @@ def test_revoked_access_token_is_refused_everywhere(cognito: Any, pool_id: str, 
     user = cognito.admin_get_user(UserPoolId=pool_id, Username="alice")
     assert {"Name": "name", "Value": "Alice"} in user["UserAttributes"]
     assert sign_in(cognito, client_id)["AccessToken"]  # the password did not change
+
+
+# -- forged tokens ---------------------------------------------------------------------------------
+
+
+ALG_NONE = b'{"alg":"none"}'
+ALG_HS256 = b'{"alg":"HS256","typ":"JWT"}'
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forge(token: str, how: str, jwks_pem: bytes) -> str:
+    head, body, sig = token.split(".")
+    payload = claims(token)
+    if how == "payload changed, signature kept":
+        payload["username"] = "mallory"
+        return f"{head}.{_b64(json.dumps(payload).encode())}.{sig}"
+    if how == "alg none":
+        return f"{_b64(ALG_NONE)}.{body}."
+    if how == "HS256 keyed with the public key":
+        # Algorithm confusion: a verifier that let the header pick the algorithm would
+        # take the (public) RSA key as an HMAC secret.
+        signing_input = f"{_b64(ALG_HS256)}.{body}".encode()
+        mac = hmac.new(jwks_pem, signing_input, hashlib.sha256).digest()
+        return f"{signing_input.decode()}.{_b64(mac)}"
+    if how == "signature of another token":
+        return f"{head}.{body}.{sig[:-4]}AAAA"
+    if how == "padding added":
+        return f"{head}.{body}=.{sig}"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["payload changed, signature kept", "alg none", "HS256 keyed with the public key",
+                                 "signature of another token", "padding added"])
+def test_forged_access_tokens_are_refused(cognito: Any, server: LiveServer, pool_id: str, client_id: str,
+                                          how: str) -> None:
+    confirmed_user(cognito, pool_id)
+    token = sign_in(cognito, client_id)["AccessToken"]
+    jwk = jwt.PyJWKSet.from_dict(httpx.get(f"{server.url}/{pool_id}/.well-known/jwks.json").json()).keys[0]
+    from cryptography.hazmat.primitives import serialization
+
+    pem = jwk.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    refused(cognito, _forge(token, how, pem), match="Invalid Access Token")
+    assert cognito.get_user(AccessToken=token)["Username"] == "alice"
+
+
+@pytest.mark.parametrize("token", ["a.b.c", "x" * 40, "e30.e30.", "W10.W10.AAAA", "e30.e30.e30.e30",
+                                   "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.AAAA", "eyJhbGciOiJSUzI1NiJ9.e30.A"])
+def test_malformed_access_tokens_are_refused(cognito: Any, token: str) -> None:
+    refused(cognito, token, match="Invalid Access Token")
+
+
+def test_an_access_token_outside_the_models_alphabet_is_a_validation_error(cognito: Any) -> None:
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="accessToken"):
+        cognito.get_user(AccessToken="\u00e9.\u00e9.\u00e9")
