@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 import bcrypt
@@ -46,7 +49,60 @@ def _prehash(password: str) -> bytes:
 
 
 def hash_password(password: str, rounds: int) -> str:
+    ready = _ready.get()
+    if ready and (password, rounds) in ready:
+        return ready.pop((password, rounds))
     return bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds)).decode()
+
+
+# -- hashing ahead, off the event loop -------------------------------------------------
+#
+# Handlers run on the event loop's thread, and a bcrypt hash is ~1 ms of CPU. The
+# protocol edge hashes the new passwords a call carries on a worker thread before the
+# handler runs (bcrypt releases the GIL, so the loop serves other calls meanwhile); the
+# handler's hash_password() then takes the hash made for it. The policy is still
+# checked by the handler, and a hash it does not use is dropped with the call.
+
+# Where each action carries a password it may set: (member, key inside it or None).
+NEW_PASSWORDS: dict[str, tuple[str, str | None]] = {
+    "SignUp": ("Password", None),
+    "AdminCreateUser": ("TemporaryPassword", None),
+    "AdminSetUserPassword": ("Password", None),
+    "ChangePassword": ("ProposedPassword", None),
+    "ConfirmForgotPassword": ("Password", None),
+    "RespondToAuthChallenge": ("ChallengeResponses", "NEW_PASSWORD"),
+    "AdminRespondToAuthChallenge": ("ChallengeResponses", "NEW_PASSWORD"),
+}
+
+_ready: ContextVar[dict[tuple[str, int], str] | None] = ContextVar("prepared_password_hashes", default=None)
+_workers: ThreadPoolExecutor | None = None
+
+
+def new_password(action: str, body: dict[str, Any]) -> str | None:
+    """The password a (validated) request may set, if it carries one."""
+    where = NEW_PASSWORDS.get(action)
+    if where is None:
+        return None
+    value = body.get(where[0])
+    if where[1] is not None:
+        value = value.get(where[1]) if isinstance(value, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def hashing_workers() -> ThreadPoolExecutor:
+    global _workers
+    if _workers is None:
+        _workers = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="bcrypt")
+    return _workers
+
+
+def use_prepared(password: str, rounds: int, hashed: str) -> Any:
+    """Offer `hashed` to this context's hash_password(); returns the token to reset()."""
+    return _ready.set({(password, rounds): hashed})
+
+
+def reset_prepared(token: Any) -> None:
+    _ready.reset(token)
 
 
 def verify_password(password: str, hashed: str | None) -> bool:

@@ -5,6 +5,7 @@ the client as a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -14,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import ids
+from . import ids, passwords
 from .api import ACTIONS, Context, Handler, Services
 from .errors import (
     CognitoError,
@@ -57,7 +58,19 @@ async def handle(request: Request) -> Response:
         )
         # On the event loop's thread: measured, worker threads cost more (thread hand-offs,
         # GIL contention, a SQLite page cache per thread) than the overlap of bcrypt gains.
-        result = _run(services, handler, ctx, body)
+        # Only a new password's bcrypt hash is made on a worker thread, before the call.
+        new_password = passwords.new_password(name, body)
+        if new_password is None:
+            result = _run(services, handler, ctx, body)
+        else:
+            rounds = services.settings.bcrypt_rounds
+            hashed = await asyncio.get_running_loop().run_in_executor(
+                passwords.hashing_workers(), passwords.hash_password, new_password, rounds)
+            token = passwords.use_prepared(new_password, rounds, hashed)
+            try:
+                result = _run(services, handler, ctx, body)
+            finally:
+                passwords.reset_prepared(token)
         payload = json.dumps(result, separators=(",", ":"))
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"

@@ -1,0 +1,46 @@
+"""Units of emulator.passwords: the hash made ahead on a worker thread is the one the
+handler stores, once, and only for the password it was made for."""
+
+from __future__ import annotations
+
+import asyncio
+
+from emulator import passwords
+
+
+def test_new_password_finds_the_password_each_action_may_set() -> None:
+    assert passwords.new_password("SignUp", {"Password": "Passw0rd!"}) == "Passw0rd!"
+    assert passwords.new_password("AdminCreateUser", {"TemporaryPassword": "Temp0rary!"}) == "Temp0rary!"
+    assert passwords.new_password("ChangePassword", {"PreviousPassword": "a", "ProposedPassword": "b"}) == "b"
+    assert passwords.new_password("RespondToAuthChallenge",
+                                  {"ChallengeResponses": {"NEW_PASSWORD": "N3w!pass"}}) == "N3w!pass"
+    assert passwords.new_password("RespondToAuthChallenge", {"ChallengeResponses": {"SMS_MFA_CODE": "1"}}) is None
+    assert passwords.new_password("AdminCreateUser", {"MessageAction": "SUPPRESS"}) is None
+    assert passwords.new_password("InitiateAuth", {"AuthParameters": {"PASSWORD": "x"}}) is None
+
+
+def test_a_prepared_hash_is_taken_once_and_only_for_its_password() -> None:
+    made = passwords.hash_password("Passw0rd!", 4)
+    token = passwords.use_prepared("Passw0rd!", 4, made)
+    try:
+        assert passwords.hash_password("Other0ne!", 4) != made
+        assert passwords.hash_password("Passw0rd!", 5) != made  # another cost: not this hash
+        assert passwords.hash_password("Passw0rd!", 4) == made
+        again = passwords.hash_password("Passw0rd!", 4)
+        assert again != made and passwords.verify_password("Passw0rd!", again)
+    finally:
+        passwords.reset_prepared(token)
+    assert passwords.verify_password("Passw0rd!", made) and not passwords.verify_password("Passw0rd?", made)
+
+
+def test_the_worker_hashes_without_seeing_the_callers_prepared_hash() -> None:
+    async def on_worker() -> str:
+        token = passwords.use_prepared("Passw0rd!", 4, "not a hash")
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(passwords.hashing_workers(), passwords.hash_password, "Passw0rd!", 4)
+        finally:
+            passwords.reset_prepared(token)
+
+    hashed = asyncio.run(on_worker())
+    assert hashed.startswith("$2b$04$") and passwords.verify_password("Passw0rd!", hashed)
