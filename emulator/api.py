@@ -53,6 +53,8 @@ class Context:
     region: str
     base_url: str
     action: str = ""
+    # Set by the JSON edge, which signs tokens after the call (tokens.Unsigned).
+    defer_signing: bool = False
 
     @property
     def store(self) -> Store:

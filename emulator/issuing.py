@@ -113,14 +113,17 @@ def issue(
         "jti": str(uuid.uuid4()),
     }
     key = ctx.keys.get(pool.id)
-    access_token = tokens.sign(key, access)
+    # The JSON edge signs after the call, on worker threads; an OAuth sign-in's at_hash
+    # needs the access token here.
+    later = ctx.defer_signing and session.scopes is None
+    access_token = tokens.Unsigned(key, access) if later else tokens.sign(key, access)
     result: dict[str, Any] = {"AccessToken": access_token, "ExpiresIn": access_ttl, "TokenType": "Bearer"}
     if session.scopes is None or "openid" in session.scopes.split():
-        if session.scopes is not None:
+        if isinstance(access_token, str) and session.scopes is not None:
             id_claims["at_hash"] = at_hash(access_token)
         if nonce:
             id_claims["nonce"] = nonce
-        result["IdToken"] = tokens.sign(key, id_claims)
+        result["IdToken"] = tokens.Unsigned(key, id_claims) if later else tokens.sign(key, id_claims)
     if refresh:
         # Stored after signing: the write (and the writer lock) comes last.
         ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))

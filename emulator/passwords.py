@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
@@ -75,7 +73,6 @@ NEW_PASSWORDS: dict[str, tuple[str, str | None]] = {
 }
 
 _ready: ContextVar[dict[tuple[str, int], str] | None] = ContextVar("prepared_password_hashes", default=None)
-_workers: ThreadPoolExecutor | None = None
 
 
 def new_password(action: str, body: dict[str, Any]) -> str | None:
@@ -87,13 +84,6 @@ def new_password(action: str, body: dict[str, Any]) -> str | None:
     if where[1] is not None:
         value = value.get(where[1]) if isinstance(value, dict) else None
     return value if isinstance(value, str) and value else None
-
-
-def hashing_workers() -> ThreadPoolExecutor:
-    global _workers
-    if _workers is None:
-        _workers = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="bcrypt")
-    return _workers
 
 
 def use_prepared(password: str, rounds: int, hashed: str) -> Any:

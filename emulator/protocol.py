@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import ids, passwords
+from . import ids, offload, passwords, tokens
 from .api import ACTIONS, Context, Handler, Services
 from .errors import (
     CognitoError,
@@ -55,23 +55,25 @@ async def handle(request: Request) -> Response:
             region=_region(request, services.settings.region),
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
+            defer_signing=True,
         )
-        # On the event loop's thread: measured, worker threads cost more (thread hand-offs,
-        # GIL contention, a SQLite page cache per thread) than the overlap of bcrypt gains.
-        # Only a new password's bcrypt hash is made on a worker thread, before the call.
+        # On the event loop's thread (see offload.py); only a new password's bcrypt hash
+        # (before) and the signatures of issued tokens (after) are made on worker threads.
         new_password = passwords.new_password(name, body)
         if new_password is None:
             result = _run(services, handler, ctx, body)
         else:
             rounds = services.settings.bcrypt_rounds
-            hashed = await asyncio.get_running_loop().run_in_executor(
-                passwords.hashing_workers(), passwords.hash_password, new_password, rounds)
+            hashed = await offload.run(passwords.hash_password, new_password, rounds)
             token = passwords.use_prepared(new_password, rounds, hashed)
             try:
                 result = _run(services, handler, ctx, body)
             finally:
                 passwords.reset_prepared(token)
-        payload = json.dumps(result, separators=(",", ":"))
+        auth = result.get("AuthenticationResult")
+        if isinstance(auth, dict):
+            await _sign_tokens(auth)
+        payload = json.dumps(result, separators=(",", ":"), default=_sign_late)
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"
     except CognitoError as err:
@@ -100,6 +102,21 @@ def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any
     """The handler as one unit of work."""
     with services.store.request(keep=CognitoError):
         return handler(ctx, body)
+
+
+async def _sign_tokens(auth: dict[str, Any]) -> None:
+    """Sign a result's unsigned tokens side by side on worker threads."""
+    pending = {name: value for name, value in auth.items() if isinstance(value, tokens.Unsigned)}
+    if pending:
+        signed = await asyncio.gather(*(offload.run(value.sign) for value in pending.values()))
+        auth.update(zip(pending, signed, strict=True))
+
+
+def _sign_late(value: Any) -> Any:
+    # A token left unsigned anywhere else in a result is signed here, on this thread.
+    if isinstance(value, tokens.Unsigned):
+        return value.sign()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:

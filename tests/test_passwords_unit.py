@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from emulator import passwords
+from emulator import offload, passwords
 
 
 def test_new_password_finds_the_password_each_action_may_set() -> None:
@@ -37,8 +37,7 @@ def test_the_worker_hashes_without_seeing_the_callers_prepared_hash() -> None:
     async def on_worker() -> str:
         token = passwords.use_prepared("Passw0rd!", 4, "not a hash")
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(passwords.hashing_workers(), passwords.hash_password, "Passw0rd!", 4)
+            return await offload.run(passwords.hash_password, "Passw0rd!", 4)
         finally:
             passwords.reset_prepared(token)
 
