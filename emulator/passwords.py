@@ -98,4 +98,44 @@ def reset_prepared(token: Any) -> None:
 def verify_password(password: str, hashed: str | None) -> bool:
     if not hashed:
         return False
+    checked = _checked.get()
+    if checked is None:
+        return check(password, hashed)
+    known = checked.get((password, hashed))
+    if known is None:
+        raise CheckAhead(password, hashed)
+    return known
+
+
+def check(password: str, hashed: str) -> bool:
     return bcrypt.checkpw(_prehash(password), hashed.encode())
+
+
+# A password check needs the stored hash, which only the handler finds. Where the JSON
+# edge allows it, verify_password() raises CheckAhead instead of checking on the loop's
+# thread: the edge rolls the call's unit of work back, checks on a worker thread, and
+# runs the call again with the answer ready (keyed by the hash, so a password changed
+# in between is checked anew). Handlers do nothing outside the store before they check
+# a password, so running one again repeats nothing a client could see.
+
+CHECKS_AHEAD = frozenset({"InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge",
+                          "AdminRespondToAuthChallenge", "ChangePassword"})
+
+
+class CheckAhead(Exception):  # noqa: N818 - a control-flow signal, not an error
+    def __init__(self, password: str, hashed: str) -> None:
+        super().__init__("password check wanted off the event loop")
+        self.password = password
+        self.hashed = hashed
+
+
+_checked: ContextVar[dict[tuple[str, str], bool] | None] = ContextVar("checked_passwords", default=None)
+
+
+def check_ahead(checked: dict[tuple[str, str], bool]) -> Any:
+    """Let verify_password() ask for checks in `checked`; returns the token for reset_checks()."""
+    return _checked.set(checked)
+
+
+def reset_checks(token: Any) -> None:
+    _checked.reset(token)

@@ -61,13 +61,13 @@ async def handle(request: Request) -> Response:
         # (before) and the signatures of issued tokens (after) are made on worker threads.
         new_password = passwords.new_password(name, body)
         if new_password is None:
-            result = _run(services, handler, ctx, body)
+            result = await _run_checking_ahead(services, handler, ctx, body)
         else:
             rounds = services.settings.bcrypt_rounds
             hashed = await offload.run(passwords.hash_password, new_password, rounds)
             token = passwords.use_prepared(new_password, rounds, hashed)
             try:
-                result = _run(services, handler, ctx, body)
+                result = await _run_checking_ahead(services, handler, ctx, body)
             finally:
                 passwords.reset_prepared(token)
         auth = result.get("AuthenticationResult")
@@ -117,6 +117,27 @@ def _sign_late(value: Any) -> Any:
     if isinstance(value, tokens.Unsigned):
         return value.sign()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+async def _run_checking_ahead(services: Services, handler: Handler, ctx: Context,
+                              body: dict[str, Any]) -> dict[str, Any]:
+    """_run, with the password checks the call asks for made on worker threads
+    (passwords.CheckAhead); after three tries, a password that keeps changing under the
+    call is checked on this thread."""
+    if ctx.action not in passwords.CHECKS_AHEAD:
+        return _run(services, handler, ctx, body)
+    checked: dict[tuple[str, str], bool] = {}
+    token = passwords.check_ahead(checked)
+    try:
+        for _ in range(3):
+            try:
+                return _run(services, handler, ctx, body)
+            except passwords.CheckAhead as ahead:
+                checked[(ahead.password, ahead.hashed)] = await offload.run(
+                    passwords.check, ahead.password, ahead.hashed)
+    finally:
+        passwords.reset_checks(token)
+    return _run(services, handler, ctx, body)
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:

@@ -4,8 +4,12 @@ handler stores, once, and only for the password it was made for."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from types import SimpleNamespace
+from typing import Any
 
-from emulator import offload, passwords
+from emulator import offload, passwords, protocol
 
 
 def test_new_password_finds_the_password_each_action_may_set() -> None:
@@ -43,3 +47,48 @@ def test_the_worker_hashes_without_seeing_the_callers_prepared_hash() -> None:
 
     hashed = asyncio.run(on_worker())
     assert hashed.startswith("$2b$04$") and passwords.verify_password("Passw0rd!", hashed)
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.units = 0
+
+    def request(self, keep: type[BaseException]) -> Any:
+        self.units += 1
+        return contextlib.nullcontext()
+
+
+def _ctx(action: str) -> Any:
+    services = SimpleNamespace(store=_Store())
+    return services, SimpleNamespace(action=action)
+
+
+def test_a_sign_in_checks_its_password_on_a_worker_and_runs_again_with_the_answer() -> None:
+    hashed = passwords.hash_password("Passw0rd!", 4)
+    threads: list[str] = []
+
+    def handler(ctx: Any, body: dict[str, Any]) -> dict[str, Any]:
+        threads.append(threading.current_thread().name)
+        return {"ok": passwords.verify_password(body["password"], hashed)}
+
+    for password, ok in (("Passw0rd!", True), ("wrong", False)):
+        services, ctx = _ctx("InitiateAuth")
+        assert asyncio.run(protocol._run_checking_ahead(services, handler, ctx, {"password": password})) == {"ok": ok}
+        assert services.store.units == 2  # the first unit of work stopped at the check and was rolled back
+    assert all(not name.startswith("crypto") for name in threads)
+
+
+def test_a_hash_that_keeps_changing_is_checked_on_the_loops_thread_after_three_tries() -> None:
+    hashes = iter([passwords.hash_password("Passw0rd!", 4) for _ in range(4)])
+    services, ctx = _ctx("ChangePassword")
+    result = asyncio.run(protocol._run_checking_ahead(
+        services, lambda c, b: {"ok": passwords.verify_password("Passw0rd!", next(hashes))}, ctx, {}))
+    assert result == {"ok": True} and services.store.units == 4
+
+
+def test_other_actions_check_inline() -> None:
+    hashed = passwords.hash_password("Passw0rd!", 4)
+    services, ctx = _ctx("AdminGetUser")
+    result = asyncio.run(protocol._run_checking_ahead(
+        services, lambda c, b: {"ok": passwords.verify_password("Passw0rd!", hashed)}, ctx, {}))
+    assert result == {"ok": True} and services.store.units == 1
