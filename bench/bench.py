@@ -555,6 +555,60 @@ def revision() -> str:
     return (head or "unknown") + ("+dirty" if dirty else "")
 
 
+def crypto_floor(samples: int = 60) -> dict[str, float]:
+    """CPU ms of each piece of crypto a password row cannot skip, timed here with the
+    emulator's own code and defaults (bcrypt cost 4, RS256 with a 2048-bit key, the SRP
+    verifier): what no server design can go below."""
+    sys.path.insert(0, str(ROOT))
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from emulator import passwords, srp, tokens
+
+    key = tokens.PoolKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    hashed = passwords.hash_password(PASSWORD, 4)
+    claims = {"sub": "0" * 36, "iss": "http://127.0.0.1:9229/us-east-1_bench0000", "token_use": "access",
+              "scope": "aws.cognito.signin.user.admin", "iat": 1, "exp": 2, "jti": "1" * 36}
+    pieces = {
+        "bcrypt check": lambda: passwords.check(PASSWORD, hashed),
+        "bcrypt hash": lambda: passwords.hash_password(PASSWORD, 4),
+        "RS256 signature": lambda: tokens.sign(key, claims),
+        "SRP verifier": lambda: srp.make_verifier("us-east-1_bench0000", "someone", PASSWORD),
+    }
+    out = {}
+    for name, fn in pieces.items():
+        fn()
+        started = time.process_time()
+        for _ in range(samples):
+            fn()
+        out[name] = (time.process_time() - started) / samples * 1000
+    return out
+
+
+# What each password row must do, at the least, per op.
+FLOOR_RECIPES = {
+    "SignUp+AdminConfirmSignUp": {"bcrypt hash": 1, "SRP verifier": 1},
+    "InitiateAuth USER_PASSWORD_AUTH": {"bcrypt check": 1, "RS256 signature": 2},
+}
+
+
+def floor_lines(results: dict[str, Any]) -> list[str]:
+    floor, cpus = results.get("crypto_floor_ms"), results["cpus"]
+    if not floor:
+        return []
+    moto = (results.get("moto") or {}).get("ops") or {}
+    lines = ["floor     crypto per op, timed in this process: " + ", ".join(
+        f"{name} {ms:.2f} ms" for name, ms in floor.items())]
+    for row, recipe in FLOOR_RECIPES.items():
+        ms = sum(floor[piece] * n for piece, n in recipe.items())
+        line = (f"floor     {row}: " + " + ".join(f"{n} {piece}" for piece, n in recipe.items())
+                + f" = {ms:.2f} ms of CPU: at most {cpus * 1000 / ms:.0f} ops/s on {cpus} CPUs doing nothing else")
+        m = moto.get(row)
+        if m and m["ops_per_s"]:
+            line += f"; 3x moto here is {3 * m['ops_per_s']:.0f} ops/s"
+        lines.append(line)
+    return lines
+
+
 def print_table(results: dict[str, Any]) -> None:
     emu, moto = results["emulator"], results.get("moto") or {}
     has_moto = "ops" in moto
@@ -618,6 +672,7 @@ def print_table(results: dict[str, Any]) -> None:
     if client:
         lines.append(f"client    bench CPU per op against the emulator: {min(client):.2f}-{max(client):.2f} ms "
                      f"(client and servers share the {results['cpus']} CPUs)")
+    lines += floor_lines(results)
     print("\n".join(lines))
 
 
@@ -625,6 +680,8 @@ async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Serv
     results: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "json"},
                                "cpus": os.cpu_count(), "revision": revision(),
                                "python": sys.version.split()[0]}
+    log("crypto floor: timing bcrypt, RS256 and the SRP verifier in this process")
+    results["crypto_floor_ms"] = crypto_floor()
     log(f"emulator: {args.cold_starts} cold starts")
     emu, colds = measure("emulator", lambda run: emulator_cmd(workdir, run, args), "/health",
                          workdir, servers, args.cold_starts)
