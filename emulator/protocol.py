@@ -171,8 +171,11 @@ async def _decode(request: Request, services: Services) -> tuple[str, dict[str, 
         return name, {}
     try:
         body = json.loads(raw)
-        # "\ud800" decodes to a lone surrogate, which no UTF-8 encoder (SQLite, hashing) takes.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # "\ud800" decodes to a lone surrogate, which no UTF-8 encoder (SQLite, hashing)
+        # takes. Raw UTF-8 cannot carry one (decoding refuses it), only a \u escape can
+        # (json.loads also reads UTF-16 and UTF-32, whose ASCII holds NUL bytes).
+        if b"\\u" in raw or b"\x00" in raw:
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError) as exc:
         raise InvalidParameterException(f"Request body is not valid JSON: {exc}.") from None
     if not isinstance(body, dict):
