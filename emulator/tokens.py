@@ -10,15 +10,17 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+# cryptography (~20 ms of imports) and PyJWT load at the first key, not at start-up.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 class PoolKey:
     def __init__(self, private: rsa.RSAPrivateKey) -> None:
+        from cryptography.hazmat.primitives import serialization
+
         self.private = private
         self.public = private.public_key()
         der = self.public.public_bytes(
@@ -72,6 +74,8 @@ class KeyStore:
         for pool_id, pem in pems.items():  # refuse the whole set before touching any file
             if not pool_id or "/" in pool_id or pool_id.startswith("."):
                 raise ValueError(f"bad pool id {pool_id!r} in snapshot keys")
+            from cryptography.hazmat.primitives import serialization
+
             try:
                 serialization.load_pem_private_key(pem.encode(), password=None)
             except (ValueError, TypeError) as exc:
@@ -84,6 +88,9 @@ class KeyStore:
             path.chmod(0o600)
 
     def _load_or_create(self, pool_id: str) -> PoolKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         path = self.dir / f"{pool_id}.pem"
         if not path.exists():
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -185,6 +192,10 @@ def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
     # The algorithm is pinned: a token naming any other ("none", HS256, ...) is refused.
     if jws.header.get("alg") != "RS256" or jws.header.get("kid") != key.kid:
         raise InvalidToken("not signed by this pool's key")
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     try:
         key.public.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
