@@ -25,6 +25,7 @@ from .errors import (
     UnsupportedOperationException,
 )
 from .model import TARGET_PREFIX, service_model
+from .sqlconn import CommitGroup
 from .urls import base_url
 
 log = logging.getLogger("emulator.api")
@@ -70,6 +71,7 @@ async def handle(request: Request) -> Response:
                 result = await _run_checking_ahead(services, handler, ctx, body)
             finally:
                 passwords.reset_prepared(token)
+        _commit_soon(services)  # the fsync runs while the tokens are signed
         auth = result.get("AuthenticationResult")
         if isinstance(auth, dict):
             await _sign_tokens(auth)
@@ -84,6 +86,15 @@ async def handle(request: Request) -> Response:
         err = InternalErrorException("An internal error occurred in the emulator.")
         response = error_response(err, request_id)
         outcome = err.code
+    # Nothing is answered before the writes it saw or made are durable (sqlconn.py).
+    group = services.store.open_group()
+    if group is not None:
+        await _committed(services, group)
+        if group.error is not None:
+            log.error("commit failed under %s (request %s): %s", name or "?", request_id, group.error)
+            err = InternalErrorException("The emulator could not save this call's changes.")
+            response = error_response(err, request_id)
+            outcome = err.code
     if log.isEnabledFor(logging.INFO):
         log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
     return response
@@ -100,8 +111,25 @@ def _pool_of(body: dict[str, Any]) -> str:
 
 def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     """The handler as one unit of work."""
-    with services.store.request(keep=CognitoError):
+    with services.store.request(keep=CognitoError, grouped=True):
         return handler(ctx, body)
+
+
+def _commit_soon(services: Services) -> None:
+    """Commit the open group on the event loop's next turn: the calls that were ready
+    along with this one write into it first, and one fsync covers them all."""
+    group = services.store.open_group()
+    if group is not None and not group.scheduled:
+        group.scheduled = True
+        asyncio.get_running_loop().call_soon(services.store.flush_group)
+
+
+async def _committed(services: Services, group: CommitGroup) -> None:
+    _commit_soon(services)
+    if not group.settled:
+        done = asyncio.get_running_loop().create_future()
+        group.on_settled(lambda _: done.done() or done.set_result(None))
+        await done
 
 
 async def _sign_tokens(auth: dict[str, Any]) -> None:

@@ -1,19 +1,30 @@
 """SQLite connections, one per thread, and units of work on them.
 
-API calls run on the event loop's thread today (measured: worker threads cost more than
-they gained), but nothing here assumes it: any thread gets its own connection, reads
-need no lock (WAL readers never block), and a unit of work opened with `request()`
-starts its write transaction lazily, at its first write, so the expensive part of a
-call (hashing a password, signing tokens) never holds the writer lock. One writer at a
-time per process (a lock, so threads queue instead of sleeping in SQLite's busy
-handler); other processes wait on SQLite's own lock.
+API calls run on the event loop's thread (measured: worker threads cost more than they
+gained), but nothing here assumes it: any thread gets its own connection, reads need no
+lock (WAL readers never block), and a unit of work opened with `request()` starts its
+write transaction lazily, at its first write. One writer at a time per process (a lock,
+so threads queue instead of sleeping in SQLite's busy handler); other processes wait on
+SQLite's own lock.
+
+Group commit. With synchronous=FULL every COMMIT waits for an fsync, and measured, that
+wait was the largest part of a write call. The JSON edge opens its units with
+`grouped=True`: the first such unit to write opens a transaction on the thread's
+connection (the group) and each grouped unit is a savepoint in it, released into the
+group when the unit succeeds (or fails with a `keep` error), rolled back alone when it
+fails otherwise. The caller commits the group with `flush_group()` once the units that
+were ready together have run (the edge does it on the event loop's next turn), and no
+caller answers before the group holding its writes has committed: `open_group()` hands
+it the group to wait on. One fsync then covers every call in the group, and nothing is
+acknowledged before it is durable. Anything else that opens a transaction on that
+thread (hosted UI, reset, seeding) commits the open group first.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +38,32 @@ class _ThreadState(threading.local):
     generation = -1
     depth = 0  # 0: no transaction open; 1: BEGIN; more: savepoints inside it
     lazy = False  # inside request(): begin at the first write
+    group: CommitGroup | None = None  # the open group transaction (depth 1), if any
+    grouped = False  # inside request(grouped=True)
+    unit_depth = 0  # the depth of the grouped unit's savepoint once it has begun, else 0
+
+
+class CommitGroup:
+    """A group transaction: its callers wait for `settle()`, which says whether it committed."""
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.scheduled = False  # the caller has arranged its flush
+        self.error: BaseException | None = None
+        self.settled = False
+        self._callbacks: list[Callable[[CommitGroup], None]] = []
+
+    def on_settled(self, callback: Callable[[CommitGroup], None]) -> None:
+        if self.settled:
+            callback(self)
+        else:
+            self._callbacks.append(callback)
+
+    def settle(self, error: BaseException | None) -> None:
+        self.error, self.settled = error, True
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback(self)
 
 
 class Conn:
@@ -39,7 +76,8 @@ class Conn:
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         state = self._owner.state
-        if state.lazy and not state.depth and sql.lstrip()[:7].upper().startswith(_WRITES):
+        if (state.lazy and not (state.unit_depth if state.grouped else state.depth)
+                and sql.lstrip()[:7].upper().startswith(_WRITES)):
             self._owner.begin()
         return self.raw.execute(sql, params)
 
@@ -75,6 +113,7 @@ class Connections:
         return conn
 
     def close_all(self) -> None:
+        self.flush_group()
         with self._all_lock:
             for conn in self._all:
                 conn.close()
@@ -85,6 +124,7 @@ class Connections:
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """No writer in this process meanwhile; afterwards every thread reconnects (reset)."""
+        self.flush_group()
         with self._writer:
             yield
             self._generation += 1
@@ -92,6 +132,19 @@ class Connections:
     # -- transactions -------------------------------------------------------------------
 
     def begin(self) -> None:
+        """Start writing: a transaction, or in a grouped unit the unit's savepoint (and
+        the group first, if none is open)."""
+        state = self.state
+        if state.grouped:
+            if state.group is None:
+                self._open(CommitGroup())
+            self.conn().raw.execute("SAVEPOINT unit")
+            state.depth = state.unit_depth = 2
+            return
+        self.flush_group()
+        self._open(None)
+
+    def _open(self, group: CommitGroup | None) -> None:
         self._writer.acquire()
         try:
             self.conn().raw.execute("BEGIN IMMEDIATE")
@@ -99,6 +152,7 @@ class Connections:
             self._writer.release()
             raise
         self.state.depth = 1
+        self.state.group = group
 
     def _finish(self, commit: bool) -> None:
         try:
@@ -107,11 +161,38 @@ class Connections:
             self.state.depth = 0
             self._writer.release()
 
+    def open_group(self) -> CommitGroup | None:
+        """The group this thread's grouped units wrote into, until it is flushed."""
+        return self.state.group
+
+    def flush_group(self) -> None:
+        """Commit this thread's open group (one fsync for all of it) and tell its waiters;
+        if the COMMIT fails, everything in the group is rolled back and they are told so."""
+        state = self.state
+        group = state.group
+        if group is None or state.grouped or state.depth != 1:
+            return  # no group, or called from inside a grouped unit: it is flushed afterwards
+        state.group = None
+        error: BaseException | None = None
+        try:
+            self._finish(True)
+        except sqlite3.Error as exc:
+            error = exc
+            try:
+                self.conn().raw.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # a failed COMMIT may have rolled back already
+        group.settle(error)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An atomic unit. Nested, it is a savepoint: an exception undoes just the nested
         part, and the outer transaction decides for the rest."""
         state = self.state
+        if state.grouped and not state.unit_depth:
+            self.begin()  # a grouped unit's first write: its savepoint holds this one
+        elif not state.grouped and state.group is not None:
+            self.flush_group()
         if not state.depth:
             self.begin()
             try:
@@ -135,24 +216,58 @@ class Connections:
             raw.execute(f"RELEASE {name}")
 
     @contextmanager
-    def request(self, keep: type[BaseException]) -> Iterator[None]:
+    def request(self, keep: type[BaseException], grouped: bool = False) -> Iterator[None]:
         """One API call: its writes commit once, together. An exception of type `keep`
         (a Cognito error: a business outcome) still commits what was written before it
-        (failed-attempt counters, spent challenges); anything else rolls back."""
+        (failed-attempt counters, spent challenges); anything else rolls back.
+
+        grouped: the writes go into the thread's group (see the module's docstring); the
+        caller must not answer before `open_group()`'s group has settled."""
         state = self.state
-        state.lazy = True
+        if not grouped:
+            self.flush_group()
+        state.lazy, state.grouped = True, grouped
         try:
             yield
         except keep:
-            if state.depth:
-                self._finish(True)
+            self._end_unit(True)
             raise
         except BaseException:
-            if state.depth:
-                self._finish(False)
+            self._end_unit(False)
             raise
         else:
-            if state.depth:
-                self._finish(True)
+            self._end_unit(True)
         finally:
-            state.lazy = False
+            state.lazy, state.grouped, state.unit_depth = False, False, 0
+
+    def _end_unit(self, keep: bool) -> None:
+        state = self.state
+        if state.grouped:
+            if state.unit_depth:
+                raw = self.conn().raw
+                try:
+                    if not keep:
+                        raw.execute("ROLLBACK TO unit")
+                    raw.execute("RELEASE unit")
+                except sqlite3.Error as exc:
+                    self._abandon_group(exc)  # SQLite may have rolled the whole group back
+                    raise
+                state.depth = 1
+                if keep and state.group is not None:
+                    state.group.members += 1
+        elif state.depth:
+            self._finish(keep)
+
+    def _abandon_group(self, error: BaseException) -> None:
+        state = self.state
+        group, state.group = state.group, None
+        try:
+            if self.conn().raw.in_transaction:
+                self.conn().raw.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        finally:
+            state.depth = state.unit_depth = 0
+            self._writer.release()
+        if group is not None:
+            group.settle(error)

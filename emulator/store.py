@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
-from .sqlconn import Conn, Connections
+from .sqlconn import CommitGroup, Conn, Connections
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -157,8 +157,14 @@ class Store(OAuthTables):
     def transaction(self) -> AbstractContextManager[None]:
         return self._conns.transaction()
 
-    def request(self, keep: type[BaseException]) -> AbstractContextManager[None]:
-        return self._conns.request(keep)
+    def request(self, keep: type[BaseException], grouped: bool = False) -> AbstractContextManager[None]:
+        return self._conns.request(keep, grouped)
+
+    def open_group(self) -> CommitGroup | None:
+        return self._conns.open_group()
+
+    def flush_group(self) -> None:
+        self._conns.flush_group()
 
     # -- whole-state operations: reset and snapshots -----------------------------------
 

@@ -53,7 +53,7 @@ class _Store:
     def __init__(self) -> None:
         self.units = 0
 
-    def request(self, keep: type[BaseException]) -> Any:
+    def request(self, keep: type[BaseException], grouped: bool = False) -> Any:
         self.units += 1
         return contextlib.nullcontext()
 
