@@ -19,6 +19,7 @@ import importlib.util
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -735,11 +736,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def precompile(workdir: Path) -> Path:
+    """A byte-compiled copy of the emulator's sources, as `pip install` leaves one, for
+    the servers to run: where PYTHONDONTWRITEBYTECODE is set (as in some sandboxes), every
+    cold start would otherwise compile ~60 modules again (~100-150 ms), a cost no
+    installed copy pays (moto, from site-packages, never does). Returns the folder to
+    put first on PYTHONPATH."""
+    src = workdir / "src"
+    shutil.copytree(ROOT / "emulator", src / "emulator", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "emulator")], check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+    return src
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="cognito-bench-") as tmp, running(servers):
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        src = precompile(Path(tmp))
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
         try:
             results = asyncio.run(main_async(args, Path(tmp), servers))
         except KeyboardInterrupt:
