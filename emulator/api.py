@@ -55,6 +55,8 @@ class Context:
     action: str = ""
     # Set by the JSON edge, which signs tokens after the call (tokens.Unsigned).
     defer_signing: bool = False
+    # The JSON edge's: the commit group the call's answer waits for (sqlconn.CommitGroup).
+    commit_group: Any = None
 
     @property
     def store(self) -> Store:

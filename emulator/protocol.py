@@ -42,6 +42,7 @@ async def handle(request: Request) -> Response:
     started = time.perf_counter()
     name = ""
     body: dict[str, Any] = {}
+    ctx: Context | None = None
     try:
         name, body = await _decode(request, services)
         op = service_model().operations[name]
@@ -71,7 +72,6 @@ async def handle(request: Request) -> Response:
                 result = await _run_checking_ahead(services, handler, ctx, body)
             finally:
                 passwords.reset_prepared(token)
-        _commit_soon(services)  # the fsync runs while the tokens are signed
         auth = result.get("AuthenticationResult")
         if isinstance(auth, dict):
             await _sign_tokens(auth)
@@ -86,10 +86,11 @@ async def handle(request: Request) -> Response:
         err = InternalErrorException("An internal error occurred in the emulator.")
         response = error_response(err, request_id)
         outcome = err.code
-    # Nothing is answered before the writes it saw or made are durable (sqlconn.py).
-    group = services.store.open_group()
+    # Nothing is answered before the group holding what the call wrote or read (the one
+    # open when its unit of work ended) has committed (sqlconn.py).
+    group = ctx.commit_group if ctx is not None else None
     if group is not None:
-        await _committed(services, group)
+        await _committed(group)
         if group.error is not None:
             log.error("commit failed under %s (request %s): %s", name or "?", request_id, group.error)
             err = InternalErrorException("The emulator could not save this call's changes.")
@@ -110,22 +111,22 @@ def _pool_of(body: dict[str, Any]) -> str:
 
 
 def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    """The handler as one unit of work."""
-    with services.store.request(keep=CognitoError, grouped=True):
-        return handler(ctx, body)
+    """The handler as one unit of work, in the thread's commit group. The group open when
+    the unit ends (holding its writes, or what it read) is kept on ctx for the answer to
+    wait on, and its commit is scheduled here, before anything can interrupt the call:
+    on the event loop's next turn, so that the calls ready along with this one write
+    into it first and one fsync covers them all."""
+    try:
+        with services.store.request(keep=CognitoError, grouped=True):
+            return handler(ctx, body)
+    finally:
+        group = ctx.commit_group = services.store.open_group()
+        if group is not None and not group.scheduled:
+            group.scheduled = True
+            asyncio.get_running_loop().call_soon(services.store.flush_group)
 
 
-def _commit_soon(services: Services) -> None:
-    """Commit the open group on the event loop's next turn: the calls that were ready
-    along with this one write into it first, and one fsync covers them all."""
-    group = services.store.open_group()
-    if group is not None and not group.scheduled:
-        group.scheduled = True
-        asyncio.get_running_loop().call_soon(services.store.flush_group)
-
-
-async def _committed(services: Services, group: CommitGroup) -> None:
-    _commit_soon(services)
+async def _committed(group: CommitGroup) -> None:
     if not group.settled:
         done = asyncio.get_running_loop().create_future()
         group.on_settled(lambda _: done.done() or done.set_result(None))

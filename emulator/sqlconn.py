@@ -94,6 +94,10 @@ class Connections:
 
     def conn(self) -> Conn:
         state = self.state
+        if state.group is not None and not state.grouped:
+            # Anything on this thread outside a grouped unit (hosted UI, the control and
+            # well-known endpoints) neither reads nor writes around an uncommitted group.
+            self.flush_group()
         if state.wrapper is None or state.generation != self._generation:
             if state.conn is not None:
                 state.conn.close()
@@ -155,8 +159,16 @@ class Connections:
         self.state.group = group
 
     def _finish(self, commit: bool) -> None:
+        raw = self.conn().raw
         try:
-            self.conn().raw.execute("COMMIT" if commit else "ROLLBACK")
+            raw.execute("COMMIT" if commit else "ROLLBACK")
+        except sqlite3.Error:
+            if raw.in_transaction:  # a COMMIT that failed can leave the transaction open
+                try:
+                    raw.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
         finally:
             self.state.depth = 0
             self._writer.release()
@@ -175,13 +187,9 @@ class Connections:
         state.group = None
         error: BaseException | None = None
         try:
-            self._finish(True)
+            self._finish(True)  # rolls back what a failed COMMIT left
         except sqlite3.Error as exc:
             error = exc
-            try:
-                self.conn().raw.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # a failed COMMIT may have rolled back already
         group.settle(error)
 
     @contextmanager

@@ -221,3 +221,78 @@ def test_writes_acknowledged_before_a_sigkill_survive_it(tmp_path: Path) -> None
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_reading_outside_a_grouped_unit_commits_the_open_group_first(conns: Connections) -> None:
+    unit(conns, "a")
+    group = conns.open_group()
+    assert group is not None
+    rows = conns.conn().execute("SELECT x FROM t").fetchall()  # a control or well-known endpoint
+    assert rows == [("a",)] and group.settled and committed(conns) == {"a"}
+
+
+def test_a_failed_commit_answers_every_call_in_the_group_with_an_error(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The group's COMMIT fails (as a full disk or an I/O error would): the call whose
+    writes it held answers InternalErrorException, not 200, and nothing of it remains;
+    once the disk is back, the same calls succeed. In-process: a failing disk cannot be
+    arranged for a real server."""
+    import asyncio
+    import json
+
+    from emulator import sqlconn
+    from emulator.app import create_app
+    from emulator.settings import Settings
+
+    failing = {"on": False}
+    finish = sqlconn.Connections._finish
+
+    def flaky_finish(self: Connections, commit: bool) -> None:
+        if commit and failing["on"] and self.state.group is None and self.state.depth == 1:
+            finish(self, False)
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        finish(self, commit)
+
+    monkeypatch.setattr(sqlconn.Connections, "_finish", flaky_finish)
+    app = create_app(Settings(data_dir=tmp_path / "d", keys_dir=tmp_path / "k"))
+    store = app.state.services.store
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            async def call(action: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+                resp = await http.post("/", content=json.dumps(body), headers={
+                    "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+                    "Content-Type": "application/x-amz-json-1.1"})
+                return resp.status_code, resp.json()
+
+            pool = (await call("CreateUserPool", {"PoolName": "p"}))[1]["UserPool"]["Id"]  # type: ignore[index]
+            client = (await call("CreateUserPoolClient", {
+                "UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH",
+                                                                               "ALLOW_REFRESH_TOKEN_AUTH"]}))
+            client_id = client[1]["UserPoolClient"]["ClientId"]  # type: ignore[index]
+            await call("AdminCreateUser", {"UserPoolId": pool, "Username": "u", "MessageAction": "SUPPRESS"})
+            await call("AdminSetUserPassword", {"UserPoolId": pool, "Username": "u", "Password": "Passw0rd!",
+                                                "Permanent": True})
+            sign_in = {"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                       "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!"}}
+            sessions = store.db.execute("SELECT count(*) FROM token_sessions").fetchone()[0]
+
+            failing["on"] = True
+            status, body = await call("InitiateAuth", sign_in)  # its writes commit after it has signed
+            assert (status, body["__type"]) == (500, "InternalErrorException")
+            status, body = await call("AdminCreateUser", {"UserPoolId": pool, "Username": "lost",
+                                                          "MessageAction": "SUPPRESS"})
+            assert (status, body["__type"]) == (500, "InternalErrorException")
+            failing["on"] = False
+
+            assert store.db.execute("SELECT count(*) FROM token_sessions").fetchone()[0] == sessions
+            status, body = await call("AdminGetUser", {"UserPoolId": pool, "Username": "lost"})
+            assert (status, body["__type"]) == (400, "UserNotFoundException")
+            status, body = await call("InitiateAuth", sign_in)
+            assert status == 200 and "RefreshToken" in body["AuthenticationResult"]  # type: ignore[operator]
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()

@@ -57,6 +57,9 @@ class _Store:
         self.units += 1
         return contextlib.nullcontext()
 
+    def open_group(self) -> None:
+        return None
+
 
 def _ctx(action: str) -> Any:
     services = SimpleNamespace(store=_Store())
