@@ -159,16 +159,17 @@ class Connections:
         self.state.group = group
 
     def _finish(self, commit: bool) -> None:
-        raw = self.conn().raw
         try:
-            raw.execute("COMMIT" if commit else "ROLLBACK")
-        except sqlite3.Error:
-            if raw.in_transaction:  # a COMMIT that failed can leave the transaction open
-                try:
-                    raw.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            raise
+            raw = self.conn().raw
+            try:
+                raw.execute("COMMIT" if commit else "ROLLBACK")
+            except sqlite3.Error:
+                if raw.in_transaction:  # a COMMIT that failed can leave the transaction open
+                    try:
+                        raw.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
         finally:
             self.state.depth = 0
             self._writer.release()
