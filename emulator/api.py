@@ -8,7 +8,7 @@ actions: the README's table is held to it by a test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
@@ -57,6 +57,9 @@ class Context:
     defer_signing: bool = False
     # The JSON edge's: the commit group the call's answer waits for (sqlconn.CommitGroup).
     commit_group: Any = None
+    # What to do outside the store once the call's writes have committed (and not if
+    # they fail to): the edge runs these after the commit, before answering.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def store(self) -> Store:

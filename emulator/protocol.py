@@ -96,6 +96,12 @@ async def handle(request: Request) -> Response:
             err = InternalErrorException("The emulator could not save this call's changes.")
             response = error_response(err, request_id)
             outcome = err.code
+    if ctx is not None and ctx.after_commit and (group is None or group.error is None):
+        for step in ctx.after_commit:
+            try:
+                step()
+            except Exception:  # the writes stand; what is left behind is logged
+                log.exception("after-commit step failed in %s (request %s)", name, request_id)
     if log.isEnabledFor(logging.INFO):
         log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
     return response
@@ -116,9 +122,15 @@ def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any
     wait on, and its commit is scheduled here, before anything can interrupt the call:
     on the event loop's next turn, so that the calls ready along with this one write
     into it first and one fsync covers them all."""
+    ctx.after_commit.clear()  # a call run again starts afresh
     try:
         with services.store.request(keep=CognitoError, grouped=True):
             return handler(ctx, body)
+    except CognitoError:
+        raise  # its writes are kept, and so are its after-commit steps
+    except BaseException:
+        ctx.after_commit.clear()  # rolled back: nothing to follow up
+        raise
     finally:
         group = ctx.commit_group = services.store.open_group()
         if group is not None and not group.scheduled:

@@ -292,6 +292,18 @@ def test_a_failed_commit_answers_every_call_in_the_group_with_an_error(tmp_path:
             status, body = await call("InitiateAuth", sign_in)
             assert status == 200 and "RefreshToken" in body["AuthenticationResult"]  # type: ignore[operator]
 
+            # A pool whose deletion fails to commit keeps its signing key (the file goes
+            # only after the commit): tokens signed before still verify.
+            jwks = (await http.get(f"/{pool}/.well-known/jwks.json")).json()
+            key_file = tmp_path / "k" / f"{pool}.pem"
+            failing["on"] = True
+            status, body = await call("DeleteUserPool", {"UserPoolId": pool})
+            failing["on"] = False
+            assert (status, body["__type"]) == (500, "InternalErrorException")
+            assert key_file.exists() and (await http.get(f"/{pool}/.well-known/jwks.json")).json() == jwks
+            status, _ = await call("DeleteUserPool", {"UserPoolId": pool})
+            assert status == 200 and not key_file.exists()
+
     try:
         asyncio.run(scenario())
     finally:

@@ -113,7 +113,9 @@ def delete_user_pool(ctx: Context, req: Request) -> Response:
             "Deletion protection must be inactivated first."
         )
     ctx.store.delete_pool(pool.id)
-    ctx.keys.forget(pool.id)
+    # The key file goes once the deletion has committed: a pool whose deletion fails to
+    # commit keeps the key its tokens are signed with.
+    ctx.after_commit.append(lambda: ctx.keys.forget(pool.id))
     return {}
 
 
