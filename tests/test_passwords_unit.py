@@ -63,7 +63,7 @@ class _Store:
 
 def _ctx(action: str) -> Any:
     services = SimpleNamespace(store=_Store())
-    return services, SimpleNamespace(action=action)
+    return services, SimpleNamespace(action=action, after_commit=[])
 
 
 def test_a_sign_in_checks_its_password_on_a_worker_and_runs_again_with_the_answer() -> None:
