@@ -119,7 +119,7 @@ def issue(
     access_token = tokens.Unsigned(key, access) if later else tokens.sign(key, access)
     result: dict[str, Any] = {"AccessToken": access_token, "ExpiresIn": access_ttl, "TokenType": "Bearer"}
     if session.scopes is None or "openid" in session.scopes.split():
-        if isinstance(access_token, str) and session.scopes is not None:
+        if session.scopes is not None:  # signed here, not later (see above)
             id_claims["at_hash"] = at_hash(access_token)
         if nonce:
             id_claims["nonce"] = nonce

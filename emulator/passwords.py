@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -86,13 +88,14 @@ def new_password(action: str, body: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def use_prepared(password: str, rounds: int, hashed: str) -> Any:
-    """Offer `hashed` to this context's hash_password(); returns the token to reset()."""
-    return _ready.set({(password, rounds): hashed})
-
-
-def reset_prepared(token: Any) -> None:
-    _ready.reset(token)
+@contextmanager
+def prepared(password: str, rounds: int, hashed: str) -> Iterator[None]:
+    """Meanwhile, hash_password(password, rounds) in this context takes `hashed`, once."""
+    token = _ready.set({(password, rounds): hashed})
+    try:
+        yield
+    finally:
+        _ready.reset(token)
 
 
 def verify_password(password: str, hashed: str | None) -> bool:
@@ -132,10 +135,12 @@ class CheckAhead(Exception):  # noqa: N818 - a control-flow signal, not an error
 _checked: ContextVar[dict[tuple[str, str], bool] | None] = ContextVar("checked_passwords", default=None)
 
 
-def check_ahead(checked: dict[tuple[str, str], bool]) -> Any:
-    """Let verify_password() ask for checks in `checked`; returns the token for reset_checks()."""
-    return _checked.set(checked)
-
-
-def reset_checks(token: Any) -> None:
-    _checked.reset(token)
+@contextmanager
+def checking_ahead(checked: dict[tuple[str, str], bool]) -> Iterator[None]:
+    """Meanwhile, verify_password() answers from `checked`, and raises CheckAhead for
+    a check not in it."""
+    token = _checked.set(checked)
+    try:
+        yield
+    finally:
+        _checked.reset(token)

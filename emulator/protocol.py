@@ -59,19 +59,7 @@ async def handle(request: Request) -> Response:
             action=name,
             defer_signing=True,
         )
-        # On the event loop's thread (see offload.py); only a new password's bcrypt hash
-        # (before) and the signatures of issued tokens (after) are made on worker threads.
-        new_password = passwords.new_password(name, body)
-        if new_password is None:
-            result = await _run_checking_ahead(services, handler, ctx, body)
-        else:
-            rounds = services.settings.bcrypt_rounds
-            hashed = await offload.run(passwords.hash_password, new_password, rounds)
-            token = passwords.use_prepared(new_password, rounds, hashed)
-            try:
-                result = await _run_checking_ahead(services, handler, ctx, body)
-            finally:
-                passwords.reset_prepared(token)
+        result = await _call(services, handler, ctx, body)
         auth = result.get("AuthenticationResult")
         if isinstance(auth, dict):
             await _sign_tokens(auth)
@@ -96,12 +84,8 @@ async def handle(request: Request) -> Response:
             err = InternalErrorException("The emulator could not save this call's changes.")
             response = error_response(err, request_id)
             outcome = err.code
-    if ctx is not None and ctx.after_commit and (group is None or group.error is None):
-        for step in ctx.after_commit:
-            try:
-                step()
-            except Exception:  # the writes stand; what is left behind is logged
-                log.exception("after-commit step failed in %s (request %s)", name, request_id)
+    if ctx is not None and (group is None or group.error is None):
+        _after_commit(ctx, request_id)
     if log.isEnabledFor(logging.INFO):
         log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
     return response
@@ -114,6 +98,26 @@ def _pool_of(body: dict[str, Any]) -> str:
         return pool
     client = body.get("ClientId")
     return f"client:{client}" if isinstance(client, str) else "-"
+
+
+async def _call(services: Services, handler: Handler, ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    """The handler, on the event loop's thread (see offload.py); a new password's bcrypt
+    hash is made on a worker thread first, and so are the password checks it asks for."""
+    new_password = passwords.new_password(ctx.action, body)
+    if new_password is None:
+        return await _run_checking_ahead(services, handler, ctx, body)
+    rounds = services.settings.bcrypt_rounds
+    hashed = await offload.run(passwords.hash_password, new_password, rounds)
+    with passwords.prepared(new_password, rounds, hashed):
+        return await _run_checking_ahead(services, handler, ctx, body)
+
+
+def _after_commit(ctx: Context, request_id: str) -> None:
+    for step in ctx.after_commit:
+        try:
+            step()
+        except Exception:  # the writes stand; what is left behind is logged
+            log.exception("after-commit step failed in %s (request %s)", ctx.action, request_id)
 
 
 def _run(services: Services, handler: Handler, ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
@@ -168,16 +172,13 @@ async def _run_checking_ahead(services: Services, handler: Handler, ctx: Context
     if ctx.action not in passwords.CHECKS_AHEAD:
         return _run(services, handler, ctx, body)
     checked: dict[tuple[str, str], bool] = {}
-    token = passwords.check_ahead(checked)
-    try:
+    with passwords.checking_ahead(checked):
         for _ in range(3):
             try:
                 return _run(services, handler, ctx, body)
             except passwords.CheckAhead as ahead:
                 checked[(ahead.password, ahead.hashed)] = await offload.run(
                     passwords.check, ahead.password, ahead.hashed)
-    finally:
-        passwords.reset_checks(token)
     return _run(services, handler, ctx, body)
 
 

@@ -25,25 +25,19 @@ def test_new_password_finds_the_password_each_action_may_set() -> None:
 
 def test_a_prepared_hash_is_taken_once_and_only_for_its_password() -> None:
     made = passwords.hash_password("Passw0rd!", 4)
-    token = passwords.use_prepared("Passw0rd!", 4, made)
-    try:
+    with passwords.prepared("Passw0rd!", 4, made):
         assert passwords.hash_password("Other0ne!", 4) != made
         assert passwords.hash_password("Passw0rd!", 5) != made  # another cost: not this hash
         assert passwords.hash_password("Passw0rd!", 4) == made
         again = passwords.hash_password("Passw0rd!", 4)
         assert again != made and passwords.verify_password("Passw0rd!", again)
-    finally:
-        passwords.reset_prepared(token)
     assert passwords.verify_password("Passw0rd!", made) and not passwords.verify_password("Passw0rd?", made)
 
 
 def test_the_worker_hashes_without_seeing_the_callers_prepared_hash() -> None:
     async def on_worker() -> str:
-        token = passwords.use_prepared("Passw0rd!", 4, "not a hash")
-        try:
+        with passwords.prepared("Passw0rd!", 4, "not a hash"):
             return await offload.run(passwords.hash_password, "Passw0rd!", 4)
-        finally:
-            passwords.reset_prepared(token)
 
     hashed = asyncio.run(on_worker())
     assert hashed.startswith("$2b$04$") and passwords.verify_password("Passw0rd!", hashed)
