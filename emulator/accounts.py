@@ -15,7 +15,7 @@ from .attributes import check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
 from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
-from .passwords import check_policy, hash_password
+from .passwords import NewPassword, check_policy
 from .records import Pool, User
 from .srp import make_verifier
 
@@ -31,7 +31,7 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
-    *, password: str | None, status: str,
+    *, password: NewPassword | None, status: str,
 ) -> User:
     attributes = normalise(attributes)
     sub = ctx.ids.sub(pool.id, username)
@@ -46,7 +46,7 @@ def create_user(
         if attributes.get(name) and flag not in attributes:
             attributes[flag] = "false"
     if password is not None:
-        check_policy(password_policy(pool), password)
+        check_policy(password_policy(pool), password.text)
     now = ctx.now()
     user = User(
         pool_id=pool.id, username=real_username, sub=sub, status=status, enabled=True,
@@ -59,15 +59,15 @@ def create_user(
     return user
 
 
-def _store_password(ctx: Context, pool: Pool, user: User, password: str) -> None:
+def _store_password(ctx: Context, pool: Pool, user: User, password: NewPassword) -> None:
     """The bcrypt hash (password flows) and the SRP verifier (USER_SRP_AUTH), never the password."""
-    user.password_hash = hash_password(password, ctx.settings.bcrypt_rounds)
-    user.extra["srp"] = make_verifier(pool.id, user.username, password)
+    user.password_hash = password.hashed
+    user.extra["srp"] = make_verifier(pool.id, user.username, password.text)
     user.password_set = ctx.now()
 
 
-def set_password(ctx: Context, pool: Pool, user: User, password: str, *, status: str) -> None:
-    check_policy(password_policy(pool), password)
+def set_password(ctx: Context, pool: Pool, user: User, password: NewPassword, *, status: str) -> None:
+    check_policy(password_policy(pool), password.text)
     _store_password(ctx, pool, user, password)
     user.status = status
 

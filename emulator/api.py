@@ -1,15 +1,16 @@
 """The action registry and the context every handler receives.
 
-A handler is a plain function named after its action, `(ctx, request) -> response`,
-registered with `@action("AdminGetUser")`. The registry *is* the list of supported
-actions: the README's table is held to it by a test.
+A handler is a function named after its action, `(ctx, request) -> response`,
+registered with `@action("AdminGetUser")`; one that must wait for slow work (bcrypt,
+signatures, a trigger) is `async` and awaits it through `ctx.offload` (runner.py). The
+registry *is* the list of supported actions: the README's table is held to it by a test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clock import Clock
 from .ids import IdSource
@@ -17,9 +18,14 @@ from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
 
+if TYPE_CHECKING:
+    from .runner import Passage
+
 Request = dict[str, Any]
 Response = dict[str, Any]
-Handler = Callable[["Context", Request], Response]
+Handler = Callable[["Context", Request], Response | Awaitable[Response]]
+AfterCommit = Callable[[], None | Awaitable[None]]
+T = TypeVar("T")
 
 ACTIONS: dict[str, Handler] = {}
 
@@ -53,13 +59,11 @@ class Context:
     region: str
     base_url: str
     action: str = ""
-    # Set by the JSON edge, which signs tokens after the call (tokens.Unsigned).
-    defer_signing: bool = False
-    # The JSON edge's: the commit group the call's answer waits for (sqlconn.CommitGroup).
-    commit_group: Any = None
     # What to do outside the store once the call's writes have committed (and not if
-    # they fail to): the edge runs these after the commit, before answering.
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # they fail to): the runner runs these after the commit, before answering.
+    after_commit: list[AfterCommit] = field(default_factory=list)
+    # The call's way through the store, set by the runner.
+    passage: Passage | None = None
 
     @property
     def store(self) -> Store:
@@ -79,3 +83,20 @@ class Context:
 
     def now(self) -> float:
         return self.services.clock.now()
+
+    async def offload(self, fn: Callable[..., T], *args: Any) -> T:
+        """Slow or blocking work (bcrypt, RSA, SMTP, a trigger), run between units of
+        work: the call's open unit ends here, `fn` runs on a worker thread, and a new
+        unit opens for what follows. Anything read before may have changed meanwhile:
+        read it again before writing on it."""
+        result: T = (await self._passage().offload((fn, *args)))[0]
+        return result
+
+    async def offload_all(self, *calls: tuple[Any, ...]) -> list[Any]:
+        """offload() for several (fn, *args) at once, side by side on worker threads."""
+        return await self._passage().offload(*calls)
+
+    def _passage(self) -> Passage:
+        if self.passage is None:
+            raise RuntimeError("ctx.offload outside the call runner")
+        return self.passage

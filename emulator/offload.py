@@ -2,9 +2,8 @@
 
 Handlers run on the event loop's thread (measured: running whole calls on threads costs
 more in hand-offs, GIL contention and per-thread SQLite caches than it gains). Only
-pure crypto with no store access is sent here, by the JSON edge: before a call (the
-hash of a new password), between its runs (a password check it asked for, see
-passwords.CheckAhead), and after it (signing the tokens it issued)."""
+work with no store access is sent here, through `ctx.offload` (runner.py), between a
+call's units of work: bcrypt hashes and checks, RS256 signatures, SMTP delivery."""
 
 from __future__ import annotations
 

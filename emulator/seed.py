@@ -22,6 +22,8 @@ from .api import ACTIONS, Context, Services
 from .errors import CognitoError
 from .lookup import find_user
 from .model import service_model
+from .passwords import NewPassword, hash_password
+from .runner import run_inline
 from .urls import base_url
 
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
@@ -65,7 +67,7 @@ def _call(ctx: Context, path: str, action: str, body: dict[str, Any]) -> dict[st
         raise SeedError(path, f"{action} is not supported by this emulator yet")
     try:
         service_model().validate_input(service_model().operations[action], body)
-        return handler(ctx, body)
+        return run_inline(ctx, handler, body)
     except CognitoError as err:
         raise SeedError(path, f"{err.code}: {err.message}") from None
 
@@ -155,7 +157,8 @@ def _user(ctx: Context, pool_id: str, spec: Any, path: str, created: dict[str, i
     try:
         user = create_user(ctx, pool, spec["username"], dict(attributes), password=None, status=status)
         if password:
-            set_password(ctx, pool, user, password, status=status)
+            hashed = hash_password(password, ctx.settings.bcrypt_rounds)
+            set_password(ctx, pool, user, NewPassword(password, hashed), status=status)
         user.enabled = bool(spec.get("enabled", True))
         save(ctx, pool, user)
     except CognitoError as err:

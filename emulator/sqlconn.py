@@ -224,30 +224,45 @@ class Connections:
             state.depth -= 1
             raw.execute(f"RELEASE {name}")
 
-    @contextmanager
-    def request(self, keep: type[BaseException], grouped: bool = False) -> Iterator[None]:
-        """One API call: its writes commit once, together. An exception of type `keep`
-        (a Cognito error: a business outcome) still commits what was written before it
-        (failed-attempt counters, spent challenges); anything else rolls back.
-
-        grouped: the writes go into the thread's group (see the module's docstring); the
-        caller must not answer before `open_group()`'s group has settled."""
+    def start_unit(self, grouped: bool) -> None:
+        """Open one unit of work on this thread: its write transaction (or, grouped, its
+        savepoint in the thread's group) begins at its first write. One unit at a time
+        per thread: the call runner never lets a unit span an await."""
         state = self.state
+        if state.lazy:
+            raise RuntimeError("a unit of work is already open on this thread")
         if not grouped:
             self.flush_group()
         state.lazy, state.grouped = True, grouped
+
+    def end_unit(self, keep: bool) -> None:
+        """Close the open unit: keep (commit, or release into the group) or roll back."""
+        state = self.state
+        try:
+            self._end_unit(keep)
+        finally:
+            state.lazy, state.grouped, state.unit_depth = False, False, 0
+
+    @contextmanager
+    def request(self, keep: type[BaseException], grouped: bool = False) -> Iterator[None]:
+        """One unit of work as a block: its writes commit once, together. An exception
+        of type `keep` (a Cognito error: a business outcome) still commits what was
+        written before it (failed-attempt counters, spent challenges); anything else
+        rolls back.
+
+        grouped: the writes go into the thread's group (see the module's docstring); the
+        caller must not answer before `open_group()`'s group has settled."""
+        self.start_unit(grouped)
         try:
             yield
         except keep:
-            self._end_unit(True)
+            self.end_unit(True)
             raise
         except BaseException:
-            self._end_unit(False)
+            self.end_unit(False)
             raise
         else:
-            self._end_unit(True)
-        finally:
-            state.lazy, state.grouped, state.unit_depth = False, False, 0
+            self.end_unit(True)
 
     def _end_unit(self, keep: bool) -> None:
         state = self.state

@@ -160,6 +160,12 @@ class Store(OAuthTables):
     def request(self, keep: type[BaseException], grouped: bool = False) -> AbstractContextManager[None]:
         return self._conns.request(keep, grouped)
 
+    def start_unit(self, grouped: bool) -> None:
+        self._conns.start_unit(grouped)
+
+    def end_unit(self, keep: bool) -> None:
+        self._conns.end_unit(keep)
+
     def open_group(self) -> CommitGroup | None:
         return self._conns.open_group()
 

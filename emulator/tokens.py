@@ -128,22 +128,6 @@ def sign(key: PoolKey, claims: dict[str, Any]) -> str:
     return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
 
-class Unsigned:
-    """A token whose claims are final, to be signed once the call's unit of work has
-    committed: the JSON edge signs a result's tokens on worker threads, side by side
-    (an RS256 signature is ~0.7 ms of CPU, and OpenSSL releases the GIL). Not a tuple,
-    so that json.dumps hands one it meets to its `default`."""
-
-    __slots__ = ("key", "claims")
-
-    def __init__(self, key: PoolKey, claims: dict[str, Any]) -> None:
-        self.key = key
-        self.claims = claims
-
-    def sign(self) -> str:
-        return sign(self.key, self.claims)
-
-
 class Jws(NamedTuple):
     """A compact JWS split and decoded; nothing about it is trusted until verify()."""
 

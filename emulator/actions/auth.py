@@ -3,7 +3,7 @@ dispatch tables of one small function per AuthFlow and per ChallengeName (emulat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from ..api import Context, Request, Response, action
 from ..errors import InvalidParameterException, NotAuthorizedException
@@ -25,11 +25,12 @@ from ..signin.password import (
 from ..signin.srp_auth import password_verifier, session_key, user_srp_auth
 from ..signin.user_auth import answer_select_challenge, user_auth
 
-Flow = Callable[[Attempt], Response]
+Flow = Callable[[Attempt], Awaitable[Response]]
+Answer = Callable[[Attempt, Challenge, User], Awaitable[Response]]
 
 
 def _not_yet(flow: str) -> Flow:
-    def handler(a: Attempt) -> Response:
+    async def handler(a: Attempt) -> Response:
         raise InvalidParameterException(f"AuthFlow {flow} is not supported by this emulator yet.")
     return handler
 
@@ -48,7 +49,7 @@ ADMIN_INITIATE_FLOWS = {
     "ADMIN_NO_SRP_AUTH": admin_password_auth,
 }
 
-CHALLENGES: dict[str, Callable[[Attempt, Challenge, User], Response]] = {
+CHALLENGES: dict[str, Answer] = {
     "NEW_PASSWORD_REQUIRED": new_password_required,
     "PASSWORD_VERIFIER": password_verifier,
     "SMS_MFA": answer_otp,
@@ -61,24 +62,25 @@ CHALLENGES: dict[str, Callable[[Attempt, Challenge, User], Response]] = {
 }
 
 
-def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flows: dict[str, Flow], admin: bool) -> Response:
+async def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flows: dict[str, Flow],
+                    admin: bool) -> Response:
     flow = flows.get(req["AuthFlow"])
     if flow is None:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    return flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin))
+    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin))
 
 
 @action("InitiateAuth")
-def initiate_auth(ctx: Context, req: Request) -> Response:
+async def initiate_auth(ctx: Context, req: Request) -> Response:
     client = require_client(ctx, req["ClientId"])
-    return _initiate(ctx, require_pool(ctx, client.pool_id), client, req, INITIATE_FLOWS, admin=False)
+    return await _initiate(ctx, require_pool(ctx, client.pool_id), client, req, INITIATE_FLOWS, admin=False)
 
 
 @action("AdminInitiateAuth")
-def admin_initiate_auth(ctx: Context, req: Request) -> Response:
+async def admin_initiate_auth(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
-    return _initiate(ctx, pool, client, req, ADMIN_INITIATE_FLOWS, admin=True)
+    return await _initiate(ctx, pool, client, req, ADMIN_INITIATE_FLOWS, admin=True)
 
 
 def _session_of(name: str, req: Request, params: dict[str, str]) -> str:
@@ -88,8 +90,8 @@ def _session_of(name: str, req: Request, params: dict[str, str]) -> str:
     return req.get("Session") or ""
 
 
-def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool,
-            finish: Callable[[User], Response] | None = None) -> Response:
+async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool,
+                  finish: Callable[[User], Awaitable[Response]] | None = None) -> Response:
     """Answer a challenge (RespondToAuthChallenge's body); the hosted UI passes `finish`."""
     name = req["ChallengeName"]
     handler = CHALLENGES.get(name)
@@ -109,17 +111,17 @@ def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin: bool,
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
+    return await handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
 
 
 @action("RespondToAuthChallenge")
-def respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
+async def respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
     client = require_client(ctx, req["ClientId"])
-    return respond(ctx, require_pool(ctx, client.pool_id), client, req, admin=False)
+    return await respond(ctx, require_pool(ctx, client.pool_id), client, req, admin=False)
 
 
 @action("AdminRespondToAuthChallenge")
-def admin_respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
+async def admin_respond_to_auth_challenge(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
-    return respond(ctx, pool, client, req, admin=True)
+    return await respond(ctx, pool, client, req, admin=True)

@@ -14,7 +14,7 @@ from ..errors import (
 from ..issuing import authenticate
 from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute, spend_code
-from ..passwords import check_policy
+from ..passwords import check_policy, prepare
 from ..records import Client, Pool, User
 
 # Cognito's hourly caps per user (Developer Guide, quotas).
@@ -105,7 +105,8 @@ def forgot_password(ctx: Context, req: Request) -> Response:
 
 
 @action("ConfirmForgotPassword")
-def confirm_forgot_password(ctx: Context, req: Request) -> Response:
+async def confirm_forgot_password(ctx: Context, req: Request) -> Response:
+    password = await prepare(ctx, req["Password"])
     pool, client, user = _client_user(ctx, req)
     if user is None:
         if _hides_users(client):
@@ -115,7 +116,7 @@ def confirm_forgot_password(ctx: Context, req: Request) -> Response:
     check_code(ctx, pool, user, "forgot", req["ConfirmationCode"], "ConfirmForgotPassword",
                CAPS["ConfirmForgotPassword"])
     status = "UNCONFIRMED" if user.status == "UNCONFIRMED" else "CONFIRMED"
-    set_password(ctx, pool, user, req["Password"], status=status)
+    set_password(ctx, pool, user, password, status=status)
     save(ctx, pool, user)
     spend_code(ctx, pool, user, "forgot")
     return {}

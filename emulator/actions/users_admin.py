@@ -26,17 +26,19 @@ from ..errors import (
 )
 from ..lookup import find_user, require_pool, require_user, user_key
 from ..messaging import send_invitation, send_verification_codes
+from ..passwords import prepare
 
 
 @action("AdminCreateUser")
-def admin_create_user(ctx: Context, req: Request) -> Response:
-    pool = require_pool(ctx, req["UserPoolId"])
+async def admin_create_user(ctx: Context, req: Request) -> Response:
+    text: str | None = req.get("TemporaryPassword")
+    if not text and req.get("MessageAction") != "SUPPRESS":
+        # A generated password nobody is ever told cannot sign anyone in: it is made
+        # (and hashed) only when the invitation will carry it.
+        text = generate_temporary_password(require_pool(ctx, req["UserPoolId"]))
+    password = await prepare(ctx, text) if text else None
+    pool = require_pool(ctx, req["UserPoolId"])  # read (again) after the await
     username = req["Username"]
-    password: str | None = req.get("TemporaryPassword") or generate_temporary_password(pool)
-    if req.get("MessageAction") == "SUPPRESS" and not req.get("TemporaryPassword"):
-        # A generated password nobody is ever told cannot sign anyone in: hashing it
-        # would be work for nothing (the admin sets one with AdminSetUserPassword).
-        password = None
     if req.get("MessageAction") == "RESEND":
         user = find_user(ctx, pool, username)
         if user is None:
@@ -64,7 +66,7 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
             save(ctx, pool, user)
     if req.get("MessageAction") != "SUPPRESS":
         assert password is not None
-        send_invitation(ctx, pool, user, password, req.get("DesiredDeliveryMediums") or ["SMS"])
+        send_invitation(ctx, pool, user, password.text, req.get("DesiredDeliveryMediums") or ["SMS"])
     return {"User": user.to_wire()}
 
 
@@ -102,11 +104,12 @@ def admin_delete_user_attributes(ctx: Context, req: Request) -> Response:
 
 
 @action("AdminSetUserPassword")
-def admin_set_user_password(ctx: Context, req: Request) -> Response:
+async def admin_set_user_password(ctx: Context, req: Request) -> Response:
+    password = await prepare(ctx, req["Password"])
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
     permanent = bool(req.get("Permanent", False))
-    set_password(ctx, pool, user, req["Password"],
+    set_password(ctx, pool, user, password,
                  status="CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD")
     save(ctx, pool, user)
     return {}

@@ -22,23 +22,24 @@ from ..lookup import (
     user_key,
 )
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
-from ..passwords import verify_password
+from ..passwords import prepare, proven
 from ..records import Client, Pool, User
 from ..tokens import refresh_hash
 
 
 @action("SignUp")
-def sign_up(ctx: Context, req: Request) -> Response:
+async def sign_up(ctx: Context, req: Request) -> Response:
+    if not req.get("Password"):
+        raise UnsupportedOperationException("SignUp without a Password (passwordless sign-up) is not supported by this emulator yet.")
+    password = await prepare(ctx, req["Password"])
     client = require_client(ctx, req["ClientId"])
     pool = require_pool(ctx, client.pool_id)
     if pool.config.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"):
         raise NotAuthorizedException("SignUp is not permitted for this user pool")
     check_secret_hash(client, req["Username"], req.get("SecretHash"))
-    if not req.get("Password"):
-        raise UnsupportedOperationException("SignUp without a Password (passwordless sign-up) is not supported by this emulator yet.")
     attributes = from_wire(req.get("UserAttributes"))
     check_writable(client, pool, set(attributes))
-    user = create_user(ctx, pool, req["Username"], attributes, password=req["Password"], status="UNCONFIRMED")
+    user = create_user(ctx, pool, req["Username"], attributes, password=password, status="UNCONFIRMED")
     out: Response = {"UserConfirmed": False, "UserSub": user.sub}
     attribute = signup_code_attribute(pool, user)
     if attribute:
@@ -86,11 +87,11 @@ def delete_user_attributes(ctx: Context, req: Request) -> Response:
 
 
 @action("ChangePassword")
-def change_password(ctx: Context, req: Request) -> Response:
-    pool, user, _ = _signed_in(ctx, req)
-    if not verify_password(req.get("PreviousPassword") or "", user.password_hash):
-        raise NotAuthorizedException("Incorrect username or password.")
-    set_password(ctx, pool, user, req["ProposedPassword"], status=user.status)
+async def change_password(ctx: Context, req: Request) -> Response:
+    password = await prepare(ctx, req["ProposedPassword"])
+    user = await proven(ctx, req.get("PreviousPassword") or "", lambda: _signed_in(ctx, req)[1])
+    pool = require_pool(ctx, user.pool_id)
+    set_password(ctx, pool, user, password, status=user.status)
     save(ctx, pool, user)
     return {}
 

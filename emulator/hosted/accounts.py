@@ -94,13 +94,13 @@ def _signup_form(view: View, areq: AuthRequest, *, error: str = "", values: dict
 
 
 @page
-def signup(request: Request, query: dict[str, str]) -> Response:
+async def signup(request: Request, query: dict[str, str]) -> Response:
     started = begin(request, query)
     return started if isinstance(started, Response) else _signup_form(*started)
 
 
 @page
-def signup_post(request: Request, form: dict[str, str]) -> Response:
+async def signup_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
@@ -114,7 +114,7 @@ def signup_post(request: Request, form: dict[str, str]) -> Response:
     username = values["username"]
     attributes = [{"Name": f.name[5:], "Value": values[f.name]} for f in fields[1:] if values[f.name]]
     try:
-        result = call(view.ctx, "SignUp", {
+        result = await call(view.ctx, "SignUp", {
             "ClientId": view.client.id, "Username": username, "Password": form["password"],
             "UserAttributes": attributes, **secret_hash_of(view.client, username, "SecretHash")})
     except CognitoError as err:
@@ -146,7 +146,7 @@ def confirm_page(view: View, areq: AuthRequest, username: str, delivery: dict[st
 
 
 @page
-def confirm_post(request: Request, form: dict[str, str]) -> Response:
+async def confirm_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
@@ -157,12 +157,12 @@ def confirm_post(request: Request, form: dict[str, str]) -> Response:
                             **secret_hash_of(client, username, "SecretHash")}
     try:
         if form.get("action") == "resend":
-            sent = call(view.ctx, "ResendConfirmationCode", body)
+            sent = await call(view.ctx, "ResendConfirmationCode", body)
             return confirm_page(view, areq, username, sent["CodeDeliveryDetails"], proof=proof,
                                 notice="We sent you a new code.")
         if not form.get("code", "").strip():
             return confirm_page(view, areq, username, delivery, proof=proof, error="Enter the code.", status=400)
-        call(view.ctx, "ConfirmSignUp", {**body, "ConfirmationCode": form["code"].strip()})
+        await call(view.ctx, "ConfirmSignUp", {**body, "ConfirmationCode": form["code"].strip()})
     except CognitoError as err:
         return confirm_page(view, areq, username, delivery, proof=proof, error=err.message, status=400)
     user = find_user(view.ctx, pool, username)
@@ -171,7 +171,7 @@ def confirm_post(request: Request, form: dict[str, str]) -> Response:
             or held.username != user.username or held.expires <= view.ctx.now():
         return RedirectResponse(page_url(view.ctx.base_url, "/login", {**areq.params(), "notice": "confirmed"}), 302)
     view.ctx.store.delete_challenge(proof)
-    return run(view, areq, lambda finish: after_password(Attempt(view.ctx, pool, client, {}, False, finish), user))
+    return await run(view, areq, lambda finish: after_password(Attempt(view.ctx, pool, client, {}, False, finish), user))
 
 
 # -- forgotten passwords ----------------------------------------------------------------------
@@ -184,13 +184,13 @@ def _forgot_form(view: View, areq: AuthRequest, *, error: str = "", username: st
 
 
 @page
-def forgot(request: Request, query: dict[str, str]) -> Response:
+async def forgot(request: Request, query: dict[str, str]) -> Response:
     started = begin(request, query)
     return started if isinstance(started, Response) else _forgot_form(*started)
 
 
 @page
-def forgot_post(request: Request, form: dict[str, str]) -> Response:
+async def forgot_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
@@ -199,7 +199,7 @@ def forgot_post(request: Request, form: dict[str, str]) -> Response:
     if not username:
         return _forgot_form(view, areq, error="Enter your username.", status=400)
     try:
-        sent = call(view.ctx, "ForgotPassword", {"ClientId": view.client.id, "Username": username,
+        sent = await call(view.ctx, "ForgotPassword", {"ClientId": view.client.id, "Username": username,
                                                  **secret_hash_of(view.client, username, "SecretHash")})
     except CognitoError as err:
         return _forgot_form(view, areq, error=err.message, username=username, status=400)
@@ -216,7 +216,7 @@ def reset_page(view: View, areq: AuthRequest, username: str, delivery: dict[str,
 
 
 @page
-def reset_post(request: Request, form: dict[str, str]) -> Response:
+async def reset_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
@@ -229,7 +229,7 @@ def reset_post(request: Request, form: dict[str, str]) -> Response:
     if problem:
         return reset_page(view, areq, username, delivery, error=problem, status=400)
     try:
-        call(view.ctx, "ConfirmForgotPassword", {
+        await call(view.ctx, "ConfirmForgotPassword", {
             "ClientId": view.client.id, "Username": username, "Password": password, "ConfirmationCode": code,
             **secret_hash_of(view.client, username, "SecretHash")})
     except CognitoError as err:

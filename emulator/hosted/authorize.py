@@ -169,7 +169,7 @@ def end_session(view: View, request: Request, response: Response) -> None:
 # -- the ending: back to the app -------------------------------------------------------------
 
 
-def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = None) -> Response:
+async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = None) -> Response:
     """Redirect to the app with a code or tokens; a fresh sign-in also gets the cookie."""
     pool, client = view.pool, view.client
     assert pool is not None and client is not None
@@ -185,7 +185,7 @@ def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = 
             nonce=areq.nonce or None))
         target = app_redirect(areq.redirect_uri, {"code": code, "state": areq.state or None})
     else:
-        target = app_redirect(areq.redirect_uri, implicit_answer(view, areq, pool, client, user, auth_time),
+        target = app_redirect(areq.redirect_uri, await implicit_answer(view, areq, pool, client, user, auth_time),
                               fragment=True)
     response = RedirectResponse(target, 302)
     if fresh:
@@ -196,11 +196,11 @@ def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = 
     return response
 
 
-def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Client, user: User,
+async def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Client, user: User,
                     auth_time: int) -> dict[str, Any]:
     """The implicit grant's fragment: never a refresh token; an ID token only with openid."""
-    result = issue(view.ctx, pool, client, user, auth_time=auth_time, scopes=areq.scopes,
-                   nonce=areq.nonce or None)
+    result = await issue(view.ctx, pool, client, user, auth_time=auth_time, scopes=areq.scopes,
+                         nonce=areq.nonce or None)
     return {"id_token": result.get("IdToken"), "access_token": result["AccessToken"],
             "token_type": "Bearer", "expires_in": str(result["ExpiresIn"]), "state": areq.state or None}
 

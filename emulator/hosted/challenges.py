@@ -7,7 +7,7 @@ authenticator app. Answers go through the same `respond` as RespondToAuthChallen
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from ..urls import page_url
 from .authorize import AuthRequest, begin_form, complete
 from .web import View, call, page, secret_hash_of, validate
 
-Finish = Callable[[User], ApiResponse]
+Finish = Callable[[User], Awaitable[ApiResponse]]
 # Code challenges: the response key, and what the page says about where the code is.
 CODE_KEYS = {"SMS_MFA": "SMS_MFA_CODE", "SMS_OTP": "SMS_OTP_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE",
              "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE"}
@@ -80,21 +80,21 @@ def login_form(view: View, areq: AuthRequest, *, error: str = "", notice: str = 
                        error=error, notice=notice, username=username)
 
 
-def run(view: View, areq: AuthRequest, step: Callable[[Finish], ApiResponse]) -> Response:
+async def run(view: View, areq: AuthRequest, step: Callable[[Finish], Awaitable[ApiResponse]]) -> Response:
     """Run one sign-in step: back to the app when it finishes, else its challenge page."""
     done: list[User] = []
 
-    def finish(user: User) -> ApiResponse:
+    async def finish(user: User) -> ApiResponse:
         done.append(user)
         return {}
 
-    result = step(finish)
+    result = await step(finish)
     if done:
-        return complete(view, areq, done[0])
-    return show(view, areq, Step.from_result(result))
+        return await complete(view, areq, done[0])
+    return await show(view, areq, Step.from_result(result))
 
 
-def show(view: View, areq: AuthRequest, step: Step, error: str = "", status: int = 200) -> Response:
+async def show(view: View, areq: AuthRequest, step: Step, error: str = "", status: int = 200) -> Response:
     hidden = {**areq.params(), **step.hidden()}
     common: dict[str, Any] = {"hidden": hidden, "error": error}
     if step.name == "NEW_PASSWORD_REQUIRED":
@@ -104,7 +104,7 @@ def show(view: View, areq: AuthRequest, step: Step, error: str = "", status: int
         choices = [(c, METHOD_LABELS.get(c, c)) for c in step.listed("choices")]
         return view.render("mfa_select.html", status, title="Choose how to verify", choices=choices, **common)
     if step.name == "MFA_SETUP":
-        return _setup_page(view, areq, step, error, status)
+        return await _setup_page(view, areq, step, error, status)
     if step.name in CODE_KEYS:
         return view.render("mfa_code.html", status, title="Enter your code", challenge=step.name,
                            destination=step.hints.get("destination", ""), **common)
@@ -112,12 +112,12 @@ def show(view: View, areq: AuthRequest, step: Step, error: str = "", status: int
                       f"The hosted UI cannot answer the {step.name} challenge; use the API for it.")
 
 
-def _setup_page(view: View, areq: AuthRequest, step: Step, error: str, status: int) -> Response:
+async def _setup_page(view: View, areq: AuthRequest, step: Step, error: str, status: int) -> Response:
     """MFA_SETUP: a new authenticator secret (AssociateSoftwareToken by Session), shown as
     an otpauth:// QR code and as text."""
     assert view.pool is not None
     if not step.hints.get("secret"):
-        associated = call(view.ctx, "AssociateSoftwareToken", {"Session": step.session})
+        associated = await call(view.ctx, "AssociateSoftwareToken", {"Session": step.session})
         step.session = associated["Session"]
         step.hints["secret"] = associated["SecretCode"]
     secret = step.hints["secret"]
@@ -132,7 +132,7 @@ def _setup_page(view: View, areq: AuthRequest, step: Step, error: str, status: i
                        error=error, qr=qr, secret=grouped, otpauth=uri)
 
 
-def _responses(view: View, step: Step, form: dict[str, str]) -> dict[str, str] | str:
+async def _responses(view: View, step: Step, form: dict[str, str]) -> dict[str, str] | str:
     """ChallengeResponses for the step from the form, or what the user must fix."""
     assert view.client is not None
     base = {"USERNAME": step.username, **secret_hash_of(view.client, step.username)}
@@ -147,14 +147,14 @@ def _responses(view: View, step: Step, form: dict[str, str]) -> dict[str, str] |
     if not code:
         return "Enter the code."
     if step.name == "MFA_SETUP":
-        verified = call(view.ctx, "VerifySoftwareToken", {"Session": step.session, "UserCode": code})
+        verified = await call(view.ctx, "VerifySoftwareToken", {"Session": step.session, "UserCode": code})
         step.session = verified["Session"]
         return base
     return {**base, CODE_KEYS[step.name]: code}
 
 
 @page
-def answer(request: Request, form: dict[str, str]) -> Response:
+async def answer(request: Request, form: dict[str, str]) -> Response:
     """POST /challenge: one answer, through RespondToAuthChallenge's own code path."""
     started = begin_form(request, form)
     if isinstance(started, Response):
@@ -164,16 +164,16 @@ def answer(request: Request, form: dict[str, str]) -> Response:
     if step.name not in CODE_KEYS and step.name not in ("NEW_PASSWORD_REQUIRED", "SELECT_MFA_TYPE", "MFA_SETUP"):
         return view.error("Sign-in step not supported", "This page does not answer that challenge.")
     try:
-        responses = _responses(view, step, form)
+        responses = await _responses(view, step, form)
         if isinstance(responses, str):
-            return show(view, areq, step, responses, 400)
+            return await show(view, areq, step, responses, 400)
         req = {"ClientId": client.id, "ChallengeName": step.name, "Session": step.session,
                "ChallengeResponses": responses}
         validate("RespondToAuthChallenge", req)
-        return run(view, areq, lambda finish: respond(view.ctx, pool, client, req, False, finish))
+        return await run(view, areq, lambda finish: respond(view.ctx, pool, client, req, False, finish))
     except CognitoError as err:
         held = view.ctx.store.get_challenge(step.session)
         if held is None or held.expires <= view.ctx.now():
             # The challenge is spent or expired: only a new sign-in helps.
             return login_form(view, areq, error=f"{err.message} Sign in again.", status=400)
-        return show(view, areq, step, err.message, 400)
+        return await show(view, areq, step, err.message, 400)

@@ -8,7 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -52,7 +52,7 @@ oauth_endpoint = endpoint(_bad_form)
 
 
 @page
-def authorize(request: Request, query: dict[str, str]) -> Response:
+async def authorize(request: Request, query: dict[str, str]) -> Response:
     """Straight back to the app when the session cookie says who it is, else to /login."""
     started = begin(request, query)
     if isinstance(started, Response):
@@ -60,7 +60,7 @@ def authorize(request: Request, query: dict[str, str]) -> Response:
     view, areq = started
     signed_in = signed_in_user(view, request)
     if signed_in is not None:
-        return complete(view, areq, *signed_in)
+        return await complete(view, areq, *signed_in)
     return RedirectResponse(page_url(view.ctx.base_url, "/login", areq.params()), 302)
 
 
@@ -118,7 +118,7 @@ def _token_body(result: dict[str, Any]) -> dict[str, Any]:
     return {**body, "token_type": "Bearer", "expires_in": result["ExpiresIn"]}
 
 
-def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
+async def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
     _require_flow(client, "code")
     if not form.get("code") or not form.get("redirect_uri"):
         raise OAuthError("invalid_request", "code and redirect_uri are required")
@@ -130,11 +130,11 @@ def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -
     if grant.challenge and not _pkce_ok(grant.challenge, grant.challenge_method or "", form.get("code_verifier", "")):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
     user = _live_user(ctx, pool, grant.username)
-    return _token_body(issue(ctx, pool, client, user, auth_time=grant.auth_time, scopes=grant.scopes.split(),
-                             nonce=grant.nonce))
+    return _token_body(await issue(ctx, pool, client, user, auth_time=grant.auth_time,
+                                   scopes=grant.scopes.split(), nonce=grant.nonce))
 
 
-def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
+async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
     if not form.get("refresh_token"):
         raise OAuthError("invalid_request", "refresh_token is required")
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
@@ -144,19 +144,19 @@ def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]
     except NotAuthorizedException as err:
         raise OAuthError("invalid_grant", err.message) from None
     user = _live_user(ctx, pool, session.username)
-    return _token_body(issue(ctx, pool, client, user, session=session))
+    return _token_body(await issue(ctx, pool, client, user, session=session))
 
 
-def client_credentials_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
+async def client_credentials_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
     _require_flow(client, "client_credentials")
     allowed = client.config.get("AllowedOAuthScopes") or []
     scopes = form.get("scope", "").split() or list(allowed)
     if any(s not in allowed for s in scopes):
         raise OAuthError("invalid_scope", "a requested scope is not allowed for this client")
-    return _token_body(issue_client_credentials(ctx, pool, client, list(dict.fromkeys(scopes))))
+    return _token_body(await issue_client_credentials(ctx, pool, client, list(dict.fromkeys(scopes))))
 
 
-GRANTS: dict[str, Callable[[Context, Pool, Client, dict[str, str]], dict[str, Any]]] = {
+GRANTS: dict[str, Callable[[Context, Pool, Client, dict[str, str]], Awaitable[dict[str, Any]]]] = {
     "authorization_code": code_grant,
     "refresh_token": refresh_grant,
     "client_credentials": client_credentials_grant,
@@ -164,7 +164,7 @@ GRANTS: dict[str, Callable[[Context, Pool, Client, dict[str, str]], dict[str, An
 
 
 @oauth_endpoint
-def token(request: Request, form: dict[str, str]) -> Response:
+async def token(request: Request, form: dict[str, str]) -> Response:
     ctx = context(request)
     try:
         pool, client = authenticate_client(ctx, request, form)
@@ -173,7 +173,7 @@ def token(request: Request, form: dict[str, str]) -> Response:
         grant = GRANTS.get(form["grant_type"])
         if grant is None:
             raise OAuthError("unsupported_grant_type", f"grant_type {form['grant_type']} is not supported")
-        return JSONResponse(grant(ctx, pool, client, form), headers=NO_STORE)
+        return JSONResponse(await grant(ctx, pool, client, form), headers=NO_STORE)
     except OAuthError as err:
         return err.response()
 
@@ -188,7 +188,7 @@ def _bearer_error(error: str, description: str, status: int) -> JSONResponse:
 
 
 @oauth_endpoint
-def user_info(request: Request, params: dict[str, str]) -> Response:
+async def user_info(request: Request, params: dict[str, str]) -> Response:
     ctx = context(request)
     scheme, _, access_token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not access_token.strip():
@@ -212,7 +212,7 @@ _REVOKE_ERRORS = {UnsupportedTokenTypeException: "unsupported_token_type",
 
 
 @oauth_endpoint
-def revoke(request: Request, form: dict[str, str]) -> Response:
+async def revoke(request: Request, form: dict[str, str]) -> Response:
     ctx = context(request)
     try:
         _, client = authenticate_client(ctx, request, form)
@@ -221,7 +221,7 @@ def revoke(request: Request, form: dict[str, str]) -> Response:
         body = {"Token": form["token"], "ClientId": client.id}
         if client.secret:
             body["ClientSecret"] = client.secret
-        call(ctx, "RevokeToken", body)
+        await call(ctx, "RevokeToken", body)
     except OAuthError as err:
         if err.error == "invalid_client":
             err.status = 401

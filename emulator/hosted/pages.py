@@ -29,19 +29,19 @@ NOTICES = {
 
 
 @page
-def login(request: Request, query: dict[str, str]) -> Response:
+async def login(request: Request, query: dict[str, str]) -> Response:
     started = begin(request, query)
     if isinstance(started, Response):
         return started
     view, areq = started
     signed_in = signed_in_user(view, request)
     if signed_in is not None:
-        return complete(view, areq, *signed_in)
+        return await complete(view, areq, *signed_in)
     return login_form(view, areq, notice=NOTICES.get(query.get("notice", ""), ""))
 
 
 @page
-def login_post(request: Request, form: dict[str, str]) -> Response:
+async def login_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
@@ -51,12 +51,12 @@ def login_post(request: Request, form: dict[str, str]) -> Response:
         return login_form(view, areq, error="Enter your username and password.", username=username, status=400)
     params = {"USERNAME": username, "PASSWORD": password, **secret_hash_of(client, username)}
     try:
-        return run(view, areq, lambda finish: password_sign_in(
+        return await run(view, areq, lambda finish: password_sign_in(
             Attempt(view.ctx, pool, client, params, admin=False, finish=finish)))
     except UserNotConfirmedException:
         # As Cognito's pages do: a fresh code, and the confirmation step.
         try:
-            sent = call(view.ctx, "ResendConfirmationCode", {
+            sent = await call(view.ctx, "ResendConfirmationCode", {
                 "ClientId": client.id, "Username": username, **secret_hash_of(client, username, "SecretHash")})
         except CognitoError as err:
             return login_form(view, areq, error=err.message, username=username, status=400)
@@ -64,7 +64,7 @@ def login_post(request: Request, form: dict[str, str]) -> Response:
                             notice="Your account is not confirmed yet: enter the code we just sent.")
     except PasswordResetRequiredException:
         try:
-            sent = call(view.ctx, "ForgotPassword", {
+            sent = await call(view.ctx, "ForgotPassword", {
                 "ClientId": client.id, "Username": username, **secret_hash_of(client, username, "SecretHash")})
         except CognitoError as err:
             return login_form(view, areq, error=err.message, username=username, status=400)
@@ -75,7 +75,7 @@ def login_post(request: Request, form: dict[str, str]) -> Response:
 
 
 @page
-def logout(request: Request, query: dict[str, str]) -> Response:
+async def logout(request: Request, query: dict[str, str]) -> Response:
     """Ends the hosted-UI session; back to a registered logout_uri, or to /login."""
     ctx = context(request)
     found = find_client(ctx, request, query.get("client_id", ""))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import inspect
 import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 if TYPE_CHECKING:
     import jinja2
 
+from .. import runner
 from ..actions.branding import effective
 from ..api import ACTIONS, Context, Services
 from ..errors import CognitoError
@@ -46,10 +48,15 @@ class FormError(Exception):
 
 
 def context(request: Request) -> Context:
-    services: Services = request.app.state.services
-    settings = services.settings
-    return Context(services=services, region=settings.region,
-                   base_url=base_url(settings, request.url.scheme, request.headers.get("host", "")))
+    """The request's Context: the one its call runs with (see endpoint())."""
+    ctx: Context | None = getattr(request.state, "ctx", None)
+    if ctx is None:
+        services: Services = request.app.state.services
+        settings = services.settings
+        ctx = Context(services=services, region=settings.region,
+                      base_url=base_url(settings, request.url.scheme, request.headers.get("host", "")))
+        request.state.ctx = ctx
+    return ctx
 
 
 async def read_form(request: Request, limit: int) -> dict[str, str]:
@@ -74,16 +81,16 @@ async def read_form(request: Request, limit: int) -> dict[str, str]:
 
 
 Params = dict[str, str]
-SyncView = Callable[[Request, Params], Response]
+ViewFn = Callable[[Request, Params], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[SyncView], Endpoint]:
-    """Views are plain functions of (request, params): the query of a GET, the form of a
-    POST, read in full first. The view then runs as one unit of work, as an API call
-    does: one commit, and a Cognito error keeps the writes made before it."""
+def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[ViewFn], Endpoint]:
+    """Views are functions of (request, params): the query of a GET, the form of a POST,
+    read in full first. The view then runs through the call runner, as an API call
+    does: its units of work, the group commit, its after-commit steps."""
 
-    def wrap(view: SyncView) -> Endpoint:
+    def wrap(view: ViewFn) -> Endpoint:
         @functools.wraps(view)
         async def run(request: Request) -> Response:
             services: Services = request.app.state.services
@@ -93,17 +100,21 @@ def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[Sy
                     params = await read_form(request, services.settings.max_body_bytes)
                 except FormError as err:
                     return bad_form(request, err)
-            return _unit(services, view, request, params)
+            try:
+                return await runner.run(context(request), _as_call(view, request), params)
+            except CognitoError as err:  # views answer Cognito's errors themselves; a stray one
+                return bad_form(request, FormError(err.message))
 
         return run
 
     return wrap
 
 
-def _unit(services: Services, view: SyncView, request: Request, params: dict[str, str]) -> Response:
-    """As an API call runs: the view as one unit of work."""
-    with services.store.request(keep=CognitoError):
-        return view(request, params)
+def _as_call(view: ViewFn, request: Request) -> Callable[[Context, Params], Awaitable[Response]]:
+    async def call_view(ctx: Context, params: Params) -> Response:
+        return await view(request, params)
+
+    return call_view
 
 
 def _bad_form_page(request: Request, err: FormError) -> Response:
@@ -145,11 +156,13 @@ def validate(name: str, body: dict[str, Any]) -> None:
     service_model().validate_input(service_model().operations[name], body)
 
 
-def call(ctx: Context, name: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Run an action as the JSON API does: the model's validation, then the handler."""
+async def call(ctx: Context, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Run an action as the JSON API does, inside the view's call: the model's
+    validation, then the handler."""
     validate(name, body)
     ctx.action = name
-    return ACTIONS[name](ctx, body)
+    result = ACTIONS[name](ctx, body)
+    return await result if inspect.isawaitable(result) else result
 
 
 def secret_hash_of(client: Client, username: str, key: str = "SECRET_HASH") -> dict[str, str]:

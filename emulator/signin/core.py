@@ -4,7 +4,7 @@ a challenge."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ class Attempt:
     admin: bool
     # What a finished sign-in yields instead of API tokens: the hosted UI's own ending
     # (a session cookie and an authorization code) after the very same steps.
-    finish: Callable[[User], Response] | None = None
+    finish: Callable[[User], Awaitable[Response]] | None = None
 
 
 def param(params: dict[str, str], name: str) -> str:
@@ -55,18 +55,29 @@ def consume(a: Attempt, challenge: Challenge) -> None:
         raise NotAuthorizedException("Invalid session for the user, session can only be used once.")
 
 
+def reread(a: Attempt, challenge: Challenge) -> tuple[Challenge, User]:
+    """The challenge and its user read again after an await: still open, still theirs."""
+    fresh = a.ctx.store.get_challenge(challenge.session)
+    if fresh is None:
+        raise NotAuthorizedException("Invalid session for the user, session can only be used once.")
+    user = find_user(a.ctx, a.pool, fresh.username)
+    if user is None or user.username != fresh.username:
+        raise NotAuthorizedException("Invalid session for the user.")
+    return fresh, user
+
+
 def require_flow(a: Attempt, flag: str, message: str) -> None:
     if flag not in allowed_flows(a.client):
         raise InvalidParameterException(message)
 
 
-def tokens(a: Attempt, user: User) -> Response:
+async def tokens(a: Attempt, user: User) -> Response:
     # An open challenge outlives AdminDisableUser: the last step checks again.
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if a.finish is not None:
-        return a.finish(user)
-    return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
+        return await a.finish(user)
+    return {"AuthenticationResult": await issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
 
 
 def open_challenge(

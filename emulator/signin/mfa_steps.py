@@ -31,7 +31,7 @@ OTP_CHALLENGES = {
 }
 
 
-def after_password(a: Attempt, user: User) -> Response:
+async def after_password(a: Attempt, user: User) -> Response:
     """What a proven password leads to, by the user's status."""
     if user.status == "RESET_REQUIRED":
         raise PasswordResetRequiredException("Password reset required for the user")
@@ -41,14 +41,14 @@ def after_password(a: Attempt, user: User) -> Response:
         if a.ctx.now() - user.password_set > days * 86400:
             raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
         return open_challenge(a, user, "NEW_PASSWORD_REQUIRED", new_password_parameters(a.pool, user))
-    return second_factor(a, user)
+    return await second_factor(a, user)
 
 
-def second_factor(a: Attempt, user: User) -> Response:
+async def second_factor(a: Attempt, user: User) -> Response:
     """After the first factor: tokens, or the MFA challenge the pool and user call for."""
     mode = mfa.pool_mode(a.pool)
     if mode == "OFF":
-        return tokens(a, user)
+        return await tokens(a, user)
     enabled = mfa.enabled_methods(a.pool, user)
     preferred = mfa.preferred_method(a.pool, user)
     if preferred or len(enabled) == 1:
@@ -59,7 +59,7 @@ def second_factor(a: Attempt, user: User) -> Response:
                               data={"choices": enabled})
     if mode == "ON":
         return _required_without_method(a, user)
-    return tokens(a, user)
+    return await tokens(a, user)
 
 
 def _required_without_method(a: Attempt, user: User) -> Response:
@@ -106,22 +106,22 @@ def send_otp(a: Attempt, user: User, challenge: str, *, first_factor: bool = Fal
     return open_challenge(a, user, challenge, parameters, data={"code": code, "first_factor": first_factor})
 
 
-def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
     _, _, key = OTP_CHALLENGES[challenge.name]
     if not same_secret(str(challenge.data.get("code")), param(a.params, key).strip()):
         raise CodeMismatchException("Invalid code received for user")
     consume(a, challenge)
-    return tokens(a, user)
+    return await tokens(a, user)
 
 
-def answer_totp(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_totp(a: Attempt, challenge: Challenge, user: User) -> Response:
     if not mfa.check_totp(a.ctx.store, a.pool, user, param(a.params, "SOFTWARE_TOKEN_MFA_CODE"), a.ctx.now()):
         raise CodeMismatchException("Invalid code received for user")
     consume(a, challenge)
-    return tokens(a, user)
+    return await tokens(a, user)
 
 
-def answer_select_mfa_type(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_select_mfa_type(a: Attempt, challenge: Challenge, user: User) -> Response:
     answer = param(a.params, "ANSWER")
     if answer not in challenge.data.get("choices", []):
         raise InvalidParameterException(f"{answer} is not one of the MFA types the user can choose.")
@@ -129,8 +129,8 @@ def answer_select_mfa_type(a: Attempt, challenge: Challenge, user: User) -> Resp
     return start_mfa(a, user, answer)
 
 
-def answer_mfa_setup(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_mfa_setup(a: Attempt, challenge: Challenge, user: User) -> Response:
     if not challenge.data.get("verified"):
         raise NotAuthorizedException("Software token MFA has not been verified for this session.")
     consume(a, challenge)
-    return tokens(a, user)
+    return await tokens(a, user)

@@ -13,39 +13,41 @@ from ..errors import (
 )
 from ..issuing import issue, refresh_session
 from ..lookup import secret_hash, user_key
-from ..passwords import verify_password
+from ..passwords import prepare, proven
 from ..records import Challenge, User
-from .core import Attempt, consume, missing_required, param, require_flow, user_for_sign_in
+from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
 
-def password_sign_in(a: Attempt) -> Response:
+async def password_sign_in(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     password = param(a.params, "PASSWORD")
-    user = user_for_sign_in(a, username)
-    if user is None:
-        raise NotAuthorizedException("Incorrect username or password.")
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    # Cognito says so before it looks at the password (by design, per the Cognito team).
-    if user.status == "UNCONFIRMED":
-        raise UserNotConfirmedException("User is not confirmed.")
-    if not verify_password(password, user.password_hash):
-        raise NotAuthorizedException("Incorrect username or password.")
-    return after_password(a, user)
+
+    def ready() -> User:
+        user = user_for_sign_in(a, username)
+        if user is None:
+            raise NotAuthorizedException("Incorrect username or password.")
+        if not user.enabled:
+            raise NotAuthorizedException("User is disabled.")
+        # Cognito says so before it looks at the password (by design, per the Cognito team).
+        if user.status == "UNCONFIRMED":
+            raise UserNotConfirmedException("User is not confirmed.")
+        return user
+
+    return await after_password(a, await proven(a.ctx, password, ready))
 
 
-def user_password_auth(a: Attempt) -> Response:
+async def user_password_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH flow not enabled for this client")
-    return password_sign_in(a)
+    return await password_sign_in(a)
 
 
-def admin_password_auth(a: Attempt) -> Response:
+async def admin_password_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "Auth flow not enabled for this client")
-    return password_sign_in(a)
+    return await password_sign_in(a)
 
 
-def refresh_token_auth(a: Attempt) -> Response:
+async def refresh_token_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_REFRESH_TOKEN_AUTH", "Refresh Token flow not enabled for this client")
     session = refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
     user = a.ctx.store.get_user(a.pool.id, user_key(a.pool, session.username))
@@ -59,11 +61,14 @@ def refresh_token_auth(a: Attempt) -> Response:
             raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return {"AuthenticationResult": issue(a.ctx, a.pool, a.client, user, session=session), "ChallengeParameters": {}}
+    result = await issue(a.ctx, a.pool, a.client, user, session=session)
+    return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
-def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Response:
-    password = param(a.params, "NEW_PASSWORD")
+async def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Response:
+    password = await prepare(a.ctx, param(a.params, "NEW_PASSWORD"))
+    # Read again after the await: the challenge may have been answered meanwhile.
+    challenge, user = reread(a, challenge)
     updates = {k.split(".", 1)[1]: v for k, v in a.params.items() if k.startswith("userAttributes.")}
     if updates:
         check_writable(a.client, a.pool, set(updates))
@@ -74,4 +79,4 @@ def new_password_required(a: Attempt, challenge: Challenge, user: User) -> Respo
     set_password(a.ctx, a.pool, user, password, status="CONFIRMED")
     consume(a, challenge)  # before anything is written: a raced second answer changes nothing
     save(a.ctx, a.pool, user)
-    return second_factor(a, user)
+    return await second_factor(a, user)

@@ -29,7 +29,7 @@ def session_key(secret_block: str) -> str:
     return "srp:" + hashlib.sha256(secret_block.encode()).hexdigest()
 
 
-def user_srp_auth(a: Attempt) -> Response:
+async def user_srp_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH is not enabled for the client.")
     username = param(a.params, "USERNAME")
     big_a = parse_srp_a(a)
@@ -78,7 +78,7 @@ def _decoy(a: Attempt, username: str, big_a: int) -> Response:
     }}
 
 
-def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
     consume(a, challenge)  # one answer per challenge, right or wrong
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
@@ -92,4 +92,4 @@ def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Response:
         raise NotAuthorizedException(_WRONG)
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
-    return after_password(a, user)
+    return await after_password(a, user)

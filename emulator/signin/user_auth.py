@@ -10,7 +10,8 @@ from ..errors import (
     NotAuthorizedException,
     UserNotConfirmedException,
 )
-from ..passwords import verify_password
+from ..lookup import find_user
+from ..passwords import proven
 from ..records import Challenge, Pool, User
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
@@ -34,7 +35,7 @@ def available_challenges(pool: Pool, user: User) -> list[str]:
     return out
 
 
-def user_auth(a: Attempt) -> Response:
+async def user_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_USER_AUTH", "USER_AUTH flow not enabled for this client")
     username = param(a.params, "USERNAME")
     user = user_for_sign_in(a, username)
@@ -45,13 +46,13 @@ def user_auth(a: Attempt) -> Response:
     available = available_challenges(a.pool, user)
     preferred = a.params.get("PREFERRED_CHALLENGE")
     if preferred:
-        return _first_factor(a, user, preferred, available)
+        return await _first_factor(a, user, preferred, available)
     out = open_challenge(a, user, "SELECT_CHALLENGE", {}, data={"available": available})
     out["AvailableChallenges"] = available
     return out
 
 
-def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> Response:
+async def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> Response:
     if choice == "WEB_AUTHN":
         raise InvalidParameterException("WEB_AUTHN sign-in is not supported by this emulator yet.")
     if choice not in available:
@@ -61,14 +62,24 @@ def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> 
     if user.status == "UNCONFIRMED" and choice != "PASSWORD_SRP":
         raise UserNotConfirmedException("User is not confirmed.")
     if choice == "PASSWORD":
-        if not verify_password(param(a.params, "PASSWORD"), user.password_hash):
-            raise NotAuthorizedException("Incorrect username or password.")
-        return after_password(a, user)
+        username = user.username
+        proven_user = await proven(a.ctx, param(a.params, "PASSWORD"), lambda: _same_user(a, username))
+        return await after_password(a, proven_user)
     if choice == "PASSWORD_SRP":
         return start_srp(a, user, parse_srp_a(a))
     return send_otp(a, user, choice, first_factor=True)
 
 
-def answer_select_challenge(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_select_challenge(a: Attempt, challenge: Challenge, user: User) -> Response:
     consume(a, challenge)
-    return _first_factor(a, user, param(a.params, "ANSWER"), challenge.data.get("available", []))
+    return await _first_factor(a, user, param(a.params, "ANSWER"), challenge.data.get("available", []))
+
+
+def _same_user(a: Attempt, username: str) -> User:
+    """The user read again after an await, as a sign-in still wants it."""
+    user = find_user(a.ctx, a.pool, username)
+    if user is None or user.username != username:
+        raise NotAuthorizedException("Incorrect username or password.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    return user
