@@ -10,6 +10,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
+from . import offload
 from .api import Context
 from .errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
 from .lookup import user_key
@@ -67,8 +68,8 @@ def deliver(
     ctx: Context, pool: Pool, user: User, *, kind: str, channel: str, destination: str,
     body: str, subject: str | None, code: str | None,
 ) -> dict[str, str]:
-    """Record one message in the outbox (and send email over SMTP if configured);
-    returns Cognito's CodeDeliveryDetails for it."""
+    """Record one message in the outbox (and send email over SMTP if configured, once
+    the call's writes have committed); returns Cognito's CodeDeliveryDetails for it."""
     message = {
         "pool_id": pool.id, "username": user.username, "channel": channel,
         "destination": destination, "subject": subject if channel == "EMAIL" else None,
@@ -77,7 +78,13 @@ def deliver(
     ctx.store.add_message(message)
     log.info("%s %s to %s (%s/%s): %s", kind, channel, destination, pool.id, user.username, body)
     if channel == "EMAIL" and ctx.settings.smtp_host:
-        _smtp(ctx, destination, subject or "", body)
+        email = _email(ctx, destination, subject or "", body)
+        host, port = ctx.settings.smtp_host, ctx.settings.smtp_port
+
+        async def send() -> None:  # after the commit, on a worker thread: never inside a write
+            await offload.run(_smtp, host, port, email)
+
+        ctx.after_commit.append(send)
     return {"Destination": mask(destination, channel), "DeliveryMedium": channel,
             "AttributeName": ATTRIBUTE_OF[channel]}
 
@@ -128,18 +135,22 @@ def send_invitation(ctx: Context, pool: Pool, user: User, password: str, mediums
                 body=body, subject=template["EmailSubject"], code=password)
 
 
-def _smtp(ctx: Context, to: str, subject: str, body: str) -> None:
+def _email(ctx: Context, to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = ctx.settings.smtp_from
     msg["To"] = to
     msg["Subject"] = subject
     msg.set_content(body)
+    return msg
+
+
+def _smtp(host: str, port: int, msg: EmailMessage) -> None:
     try:
-        with smtplib.SMTP(ctx.settings.smtp_host, ctx.settings.smtp_port, timeout=10) as smtp:
+        with smtplib.SMTP(host, port, timeout=10) as smtp:
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         # The outbox still has the message; a broken relay must not fail the sign-up.
-        log.warning("SMTP delivery to %s failed: %s", to, exc)
+        log.warning("SMTP delivery to %s failed: %s", msg["To"], exc)
 
 
 # -- codes --------------------------------------------------------------------------

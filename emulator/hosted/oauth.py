@@ -45,6 +45,8 @@ class OAuthError(Exception):
 
 
 def _bad_form(request: Request, err: FormError) -> Response:
+    if err.status >= 500:
+        return OAuthError("server_error", str(err), err.status).response()
     return OAuthError("invalid_request", str(err)).response()
 
 

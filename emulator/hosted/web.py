@@ -44,7 +44,12 @@ PAGE_HEADERS = {
 
 
 class FormError(Exception):
-    """A request body that is not a form we can read."""
+    """A request body that is not a form we can read (400), or a call that could not be
+    answered otherwise (its status: 500 when its writes failed to commit)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def context(request: Request) -> Context:
@@ -102,8 +107,8 @@ def endpoint(bad_form: Callable[[Request, FormError], Response]) -> Callable[[Vi
                     return bad_form(request, err)
             try:
                 return await runner.run(context(request), _as_call(view, request), params)
-            except CognitoError as err:  # views answer Cognito's errors themselves; a stray one
-                return bad_form(request, FormError(err.message))
+            except CognitoError as err:  # views answer Cognito's errors themselves, but not
+                return bad_form(request, FormError(err.message, err.status))  # a failed commit
 
         return run
 
@@ -118,7 +123,8 @@ def _as_call(view: ViewFn, request: Request) -> Callable[[Context, Params], Awai
 
 
 def _bad_form_page(request: Request, err: FormError) -> Response:
-    return View(context(request), request).error("Bad request", str(err))
+    title = "Bad request" if err.status < 500 else "Something went wrong"
+    return View(context(request), request).error(title, str(err), err.status)
 
 
 page = endpoint(_bad_form_page)
