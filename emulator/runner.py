@@ -90,8 +90,13 @@ class Passage:
         """Wait for every group this call went into; the first commit error, if any."""
         for group in self.groups:
             if not group.settled:
-                done = asyncio.get_running_loop().create_future()
-                group.on_settled(lambda _, d=done: d.done() or d.set_result(None))
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+                def wake(_: CommitGroup, done: asyncio.Future[None] = done) -> None:
+                    if not done.done():
+                        done.set_result(None)
+
+                group.on_settled(wake)
                 await done
         return next((g.error for g in self.groups if g.error is not None), None)
 
