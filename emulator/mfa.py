@@ -106,19 +106,23 @@ def totp_at(secret: str, step: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
-def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> bool:
-    """True for a fresh code in the window; a code's step is never accepted twice (the
-    store claims it atomically)."""
-    totp = user.extra.get("totp") or {}
-    secret = totp.get("secret")
-    if not secret:
-        return False
+def matching_step(secret: str, code: str, now: float, after: int = -1) -> int | None:
+    """The time step after `after` whose code `code` is, within the window."""
     current = int(now // STEP)
-    last = int(totp.get("last_step", -1))
-    for step in range(current - WINDOW, current + WINDOW + 1):
-        if step > last and hmac.compare_digest(totp_at(secret, step).encode(), code.strip().encode()):
-            if not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
-                return False
-            totp["last_step"] = step
-            return True
-    return False
+    for step in range(max(current - WINDOW, after + 1), current + WINDOW + 1):
+        if hmac.compare_digest(totp_at(secret, step).encode(), code.strip().encode()):
+            return step
+    return None
+
+
+def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> bool:
+    """True for a fresh code of the user's verified authenticator; a code's step is
+    never accepted twice (the store claims it atomically)."""
+    totp = user.extra.get("totp") or {}
+    if not totp.get("secret") or not totp.get("verified"):
+        return False
+    step = matching_step(totp["secret"], code, now, int(totp.get("last_step", -1)))
+    if step is None or not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
+        return False
+    totp["last_step"] = step
+    return True

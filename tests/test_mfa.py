@@ -98,6 +98,34 @@ def test_totp_journey_and_reused_or_wrong_codes(server: LiveServer, cognito: Any
             ChallengeResponses={"USERNAME": "mia", "SOFTWARE_TOKEN_MFA_CODE": code})
 
 
+def test_a_new_authenticator_replaces_the_old_one_only_once_verified(server: LiveServer, cognito: Any) -> None:
+    pool_id, client_id = make_pool(cognito, "OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
+    make_user(cognito, pool_id)
+    old, access = enrol_totp(cognito, client_id)
+    cognito.set_user_mfa_preference(AccessToken=access,
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    new = pyotp.TOTP(cognito.associate_software_token(AccessToken=access)["SecretCode"])
+
+    def sign_in_with(totp: pyotp.TOTP) -> dict[str, Any]:
+        server.clock.advance(60)  # a fresh TOTP step each time
+        challenge = password_auth(cognito, client_id)
+        assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+        return dict(cognito.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "mia", "SOFTWARE_TOKEN_MFA_CODE": totp.at(server.clock.now())}))
+
+    # Associated but never verified: the old authenticator still signs in, the new one does not.
+    with pytest.raises(cognito.exceptions.CodeMismatchException):
+        sign_in_with(new)
+    assert "AccessToken" in sign_in_with(old)["AuthenticationResult"]
+    assert cognito.get_user(AccessToken=access)["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
+    # Verified: now the new one replaces it.
+    assert cognito.verify_software_token(AccessToken=access, UserCode=new.at(server.clock.now()))["Status"] == "SUCCESS"
+    with pytest.raises(cognito.exceptions.CodeMismatchException):
+        sign_in_with(old)
+    assert "AccessToken" in sign_in_with(new)["AuthenticationResult"]
+
+
 def test_totp_verification_with_a_wrong_code_and_preference_before_verifying(cognito: Any) -> None:
     pool_id, client_id = make_pool(cognito, "OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
     make_user(cognito, pool_id)

@@ -123,7 +123,9 @@ def _next_session(ctx: Context, challenge: Challenge) -> str:
 def associate_software_token(ctx: Context, req: Request) -> Response:
     pool, user, challenge = _setup_subject(ctx, req)
     secret = mfa.new_totp_secret()
-    user.extra["totp"] = {"secret": secret, "verified": False}
+    # Kept aside: it replaces the user's authenticator only once VerifySoftwareToken
+    # proves it, as in Cognito; until then the old one goes on signing in.
+    user.extra["totp_pending"] = {"secret": secret}
     save(ctx, pool, user)
     out: Response = {"SecretCode": secret}
     if challenge is not None:
@@ -134,12 +136,17 @@ def associate_software_token(ctx: Context, req: Request) -> Response:
 @action("VerifySoftwareToken")
 def verify_software_token(ctx: Context, req: Request) -> Response:
     pool, user, challenge = _setup_subject(ctx, req)
-    totp = user.extra.get("totp") or {}
-    if not totp.get("secret"):
+    current = user.extra.get("totp") or {}
+    pending = user.extra.get("totp_pending") or {}
+    secret = pending.get("secret") or current.get("secret")
+    if not secret:
         raise SoftwareTokenMFANotFoundException("Software Token MFA mfa not found for the user.")
-    if not mfa.check_totp(ctx.store, pool, user, req["UserCode"], ctx.now()):
+    after = -1 if pending else int(current.get("last_step", -1))
+    step = mfa.matching_step(secret, req["UserCode"], ctx.now(), after)
+    if step is None:
         raise EnableSoftwareTokenMFAException("Code mismatch and fail enable Software Token MFA")
-    user.extra["totp"]["verified"] = True
+    user.extra.pop("totp_pending", None)
+    user.extra["totp"] = {"secret": secret, "verified": True, "last_step": step}
     if req.get("FriendlyDeviceName"):
         user.extra["totp"]["device_name"] = req["FriendlyDeviceName"]
     # A verified authenticator is an enabled MFA method, as GetUser then shows.
