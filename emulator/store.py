@@ -134,7 +134,17 @@ def _m3_hosted_ui(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE token_sessions ADD COLUMN scopes TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
+def _m4_lockouts(db: sqlite3.Connection) -> None:
+    """Failed sign-in attempts per user (or, where a client hides unknown users, per
+    unknown name): how many, and when the last one was (lockout.py)."""
+    db.execute(
+        """CREATE TABLE lockouts (
+            pool_id TEXT NOT NULL, ukey TEXT NOT NULL, failures INTEGER NOT NULL,
+            last_failure REAL NOT NULL, PRIMARY KEY (pool_id, ukey))"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts]
 
 
 class Store(OAuthTables):
@@ -253,7 +263,7 @@ class Store(OAuthTables):
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "token_sessions", "challenges",
                           "messages", "codes", "attempts", "domains", "resource_servers",
-                          "ui_customizations", "auth_codes", "hosted_sessions"):
+                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -329,6 +339,7 @@ class Store(OAuthTables):
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+            self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute(
                 "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
             )
@@ -492,6 +503,32 @@ class Store(OAuthTables):
         return int(self.db.execute(
             "SELECT count(*) FROM attempts WHERE pool_id = ? AND ukey = ? AND action = ? AND at > ?",
             (pool_id, ukey, action, since)).fetchone()[0])
+
+    # -- failed sign-in attempts --------------------------------------------------------
+
+    def get_lockout(self, pool_id: str, ukey: str) -> tuple[int, float] | None:
+        """(failures, time of the last one), if any were counted."""
+        row = self.db.execute("SELECT failures, last_failure FROM lockouts WHERE pool_id = ? AND ukey = ?",
+                              (pool_id, ukey)).fetchone()
+        return (int(row[0]), float(row[1])) if row else None
+
+    def add_failure(self, pool_id: str, ukey: str, at: float, quiet: float) -> None:
+        """Count one failure at `at`; after `quiet` seconds without one, counting starts over.
+        One statement, so concurrent failures (even from other processes) all count."""
+        self.db.execute(
+            "INSERT INTO lockouts (pool_id, ukey, failures, last_failure) VALUES (?, ?, 1, ?)"
+            " ON CONFLICT (pool_id, ukey) DO UPDATE SET last_failure = excluded.last_failure,"
+            " failures = CASE WHEN excluded.last_failure - last_failure >= ? THEN 1 ELSE failures + 1 END",
+            (pool_id, ukey, at, quiet))
+
+    def clear_lockout(self, pool_id: str, ukey: str) -> None:
+        self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+
+    def add_wrong_answer(self, session: str) -> None:
+        """Count a wrong answer to a challenge (in one statement: concurrent ones all count)."""
+        self.db.execute(
+            "UPDATE challenges SET data = json_set(data, '$.wrong', coalesce(json_extract(data, '$.wrong'), 0) + 1)"
+            " WHERE session = ?", (session,))
 
     def get_challenge(self, session: str) -> Challenge | None:
         row = self._one("SELECT * FROM challenges WHERE session = ?", (session,))

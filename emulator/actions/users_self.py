@@ -3,7 +3,7 @@ does with an access token."""
 
 from __future__ import annotations
 
-from .. import mfa
+from .. import lockout, mfa
 from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
 from ..api import Context, Request, Response, action
 from ..attributes import check_writable, from_wire, readable
@@ -22,7 +22,6 @@ from ..lookup import (
     user_key,
 )
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
-from ..passwords import verify_password
 from ..records import Client, Pool, User
 from ..tokens import refresh_hash
 
@@ -88,7 +87,7 @@ def delete_user_attributes(ctx: Context, req: Request) -> Response:
 @action("ChangePassword")
 def change_password(ctx: Context, req: Request) -> Response:
     pool, user, _ = _signed_in(ctx, req)
-    if not verify_password(req.get("PreviousPassword") or "", user.password_hash):
+    if not lockout.password_matches(ctx, pool, user, req.get("PreviousPassword") or ""):
         raise NotAuthorizedException("Incorrect username or password.")
     set_password(ctx, pool, user, req["ProposedPassword"], status=user.status)
     save(ctx, pool, user)

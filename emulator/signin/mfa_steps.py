@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 
-from .. import mfa
+from .. import lockout, mfa
 from ..api import Response
 from ..errors import (
-    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     PasswordResetRequiredException,
@@ -18,7 +17,15 @@ from ..errors import (
 from ..lookup import same_secret
 from ..messaging import deliver, mask, new_code
 from ..records import Challenge, Pool, User
-from .core import Attempt, consume, new_password_parameters, open_challenge, param, tokens
+from .core import (
+    Attempt,
+    consume,
+    new_password_parameters,
+    open_challenge,
+    param,
+    tokens,
+    wrong_code,
+)
 
 DEFAULT_SMS_TEXT = "Your authentication code is {####}. "
 DEFAULT_EMAIL_TEXT = "Your authentication code is {####}. "
@@ -108,15 +115,19 @@ def send_otp(a: Attempt, user: User, challenge: str, *, first_factor: bool = Fal
 
 def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
     _, _, key = OTP_CHALLENGES[challenge.name]
-    if not same_secret(str(challenge.data.get("code")), param(a.params, key).strip()):
-        raise CodeMismatchException("Invalid code received for user")
+    given = param(a.params, key).strip()
+    lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
+    if not same_secret(str(challenge.data.get("code")), given):
+        wrong_code(a, challenge, user)
     consume(a, challenge)
     return tokens(a, user)
 
 
 def answer_totp(a: Attempt, challenge: Challenge, user: User) -> Response:
-    if not mfa.check_totp(a.ctx.store, a.pool, user, param(a.params, "SOFTWARE_TOKEN_MFA_CODE"), a.ctx.now()):
-        raise CodeMismatchException("Invalid code received for user")
+    given = param(a.params, "SOFTWARE_TOKEN_MFA_CODE")
+    lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
+    if not mfa.check_totp(a.ctx.store, a.pool, user, given, a.ctx.now()):
+        wrong_code(a, challenge, user)
     consume(a, challenge)
     return tokens(a, user)
 

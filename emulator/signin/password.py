@@ -3,6 +3,7 @@ refresh, and the NEW_PASSWORD_REQUIRED challenge."""
 
 from __future__ import annotations
 
+from .. import lockout
 from ..accounts import save, set_password, update_attributes
 from ..api import Response
 from ..attributes import check_writable
@@ -13,7 +14,6 @@ from ..errors import (
 )
 from ..issuing import issue, refresh_session
 from ..lookup import secret_hash, user_key
-from ..passwords import verify_password
 from ..records import Challenge, User
 from .core import Attempt, consume, missing_required, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, second_factor
@@ -24,13 +24,13 @@ def password_sign_in(a: Attempt) -> Response:
     password = param(a.params, "PASSWORD")
     user = user_for_sign_in(a, username)
     if user is None:
-        raise NotAuthorizedException("Incorrect username or password.")
+        lockout.refuse_unknown(a.ctx, a.pool, username)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     # Cognito says so before it looks at the password (by design, per the Cognito team).
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
-    if not verify_password(password, user.password_hash):
+    if not lockout.password_matches(a.ctx, a.pool, user, password):
         raise NotAuthorizedException("Incorrect username or password.")
     return after_password(a, user)
 

@@ -4,13 +4,13 @@ user's contacts allow; chosen up front (PREFERRED_CHALLENGE) or through SELECT_C
 
 from __future__ import annotations
 
+from .. import lockout
 from ..api import Response
 from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
 )
-from ..passwords import verify_password
 from ..records import Challenge, Pool, User
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
@@ -39,6 +39,9 @@ def user_auth(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     user = user_for_sign_in(a, username)
     if user is None:
+        if a.params.get("PREFERRED_CHALLENGE") == "PASSWORD":
+            param(a.params, "PASSWORD")  # missing, it is said so, as for a real user
+            lockout.refuse_unknown(a.ctx, a.pool, username)
         raise NotAuthorizedException("Incorrect username or password.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
@@ -61,7 +64,7 @@ def _first_factor(a: Attempt, user: User, choice: str, available: list[str]) -> 
     if user.status == "UNCONFIRMED" and choice != "PASSWORD_SRP":
         raise UserNotConfirmedException("User is not confirmed.")
     if choice == "PASSWORD":
-        if not verify_password(param(a.params, "PASSWORD"), user.password_hash):
+        if not lockout.password_matches(a.ctx, a.pool, user, param(a.params, "PASSWORD")):
             raise NotAuthorizedException("Incorrect username or password.")
         return after_password(a, user)
     if choice == "PASSWORD_SRP":
