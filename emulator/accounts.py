@@ -34,16 +34,18 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
     *, password: str | None, status: str, mark_unverified: bool = False,
+    taken: str = "User already exists",
 ) -> User:
     """A new user with the attributes given (and sub). `mark_unverified` (SignUp) records
     an email or phone number the request does not mark as "<name>_verified": "false";
-    AdminCreateUser adds no such attribute (AWS's examples show none)."""
+    AdminCreateUser adds no such attribute (AWS's examples show none). `taken` is the
+    message of a username in use: Cognito words it per action."""
     attributes = normalise(attributes)
     sub = ctx.ids.sub(pool.id, username)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
-        raise UsernameExistsException("User already exists")
+        raise UsernameExistsException(taken)
     check_values(pool, attributes, creating=True)
     check_required(pool, attributes)
     for name, flag in CONTACTS if mark_unverified else ():

@@ -97,10 +97,15 @@ def test_temporary_password_must_meet_policy(cognito: Any, pool_id: str, tempora
         cognito.admin_get_user(UserPoolId=pool_id, Username="dora")
 
 
-def test_admin_create_user_twice_is_refused(cognito: Any, pool_id: str) -> None:
+def test_admin_create_user_twice_is_refused(cognito: Any, pool_id: str, client_id: str) -> None:
     cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS")
-    with pytest.raises(cognito.exceptions.UsernameExistsException):
+    with pytest.raises(cognito.exceptions.UsernameExistsException) as refused:
         cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS")
+    # Cognito's wording differs by action (localstack#4465 quotes AdminCreateUser's).
+    assert refused.value.response["Error"]["Message"] == "User account already exists"
+    with pytest.raises(cognito.exceptions.UsernameExistsException) as refused:
+        cognito.sign_up(ClientId=client_id, Username="dora", Password=PASSWORD)
+    assert refused.value.response["Error"]["Message"] == "User already exists"
 
 
 def test_admin_create_user_in_unknown_pool(cognito: Any) -> None:

@@ -54,7 +54,8 @@ def admin_create_user(ctx: Context, req: Request) -> Response:
         # UsernameExistsException naming the attribute.
         with ctx.store.transaction():
             user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
-                               password=password, status="FORCE_CHANGE_PASSWORD")
+                               password=password, status="FORCE_CHANGE_PASSWORD",
+                               taken="User account already exists")
             verified = [name for name, flag in CONTACTS if user.attributes.get(flag) == "true"]
             try:
                 for name in verified:
