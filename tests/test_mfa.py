@@ -176,7 +176,7 @@ def test_select_mfa_type_when_several_are_enabled(server: LiveServer, cognito: A
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False})
     challenge = password_auth(cognito, client_id)
     assert challenge["ChallengeName"] == "SELECT_MFA_TYPE"
-    assert challenge["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SMS_MFA", "SOFTWARE_TOKEN_MFA"]'
+    assert challenge["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'
     chosen = cognito.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="SELECT_MFA_TYPE", Session=challenge["Session"],
         ChallengeResponses={"USERNAME": "mia", "ANSWER": "SMS_MFA"})
