@@ -90,12 +90,11 @@ def test_authlib_code_flow_with_pkce_refresh_and_user_info(server: LiveServer, c
                     "username": "alice"}
 
 
-def test_public_client_pkce_plain_and_client_secret_post(server: LiveServer, cognito: Any, pool: str) -> None:
+def test_public_client_without_pkce_and_client_secret_post(server: LiveServer, cognito: Any, pool: str) -> None:
     client = oauth_client(cognito, pool)
-    code, _ = sign_in_for_code(server, client["ClientId"], code_challenge="plain-verifier-" + "x" * 40,
-                               code_challenge_method="plain")
+    code, _ = sign_in_for_code(server, client["ClientId"])
     resp = exchange(server, grant_type="authorization_code", code=code, client_id=client["ClientId"],
-                    redirect_uri=CALLBACK, code_verifier="plain-verifier-" + "x" * 40)
+                    redirect_uri=CALLBACK)
     assert resp.status_code == 200, resp.text
     assert resp.headers["cache-control"] == "no-store"
     assert set(resp.json()) == {"id_token", "access_token", "refresh_token", "token_type", "expires_in"}
