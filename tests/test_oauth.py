@@ -120,6 +120,32 @@ def test_client_credentials_gives_an_access_token_with_custom_scopes(server: Liv
     assert verified(server, pool, every["access_token"])["scope"] == "orders/read orders/write"
 
 
+def test_a_machine_token_is_no_users_token(server: LiveServer, cognito: Any, pool: str) -> None:
+    """A client_credentials token names no user and carries only custom scopes: every
+    action that takes a user's access token refuses it as NotAuthorizedException (it
+    lacks aws.cognito.signin.user.admin), never UserNotFoundException; userInfo, 401."""
+    client = oauth_client(cognito, pool, secret=True, AllowedOAuthFlows=["client_credentials"],
+                          AllowedOAuthScopes=["orders/read"], CallbackURLs=[])
+    token = OAuth2Session(client["ClientId"], client["ClientSecret"]).fetch_token(
+        f"{server.url}/oauth2/token", grant_type="client_credentials")["access_token"]
+    calls = {
+        "get_user": {}, "global_sign_out": {}, "delete_user": {}, "associate_software_token": {},
+        "change_password": {"PreviousPassword": "Passw0rd!", "ProposedPassword": "Passw0rd!2"},
+        "update_user_attributes": {"UserAttributes": [{"Name": "given_name", "Value": "M"}]},
+        "delete_user_attributes": {"UserAttributeNames": ["given_name"]},
+        "get_user_attribute_verification_code": {"AttributeName": "email"},
+        "verify_user_attribute": {"AttributeName": "email", "Code": "123456"},
+        "set_user_mfa_preference": {"SoftwareTokenMfaSettings": {"Enabled": False}},
+        "verify_software_token": {"UserCode": "123456"},
+    }
+    for name, extra in calls.items():
+        with pytest.raises(cognito.exceptions.NotAuthorizedException) as refused:
+            getattr(cognito, name)(AccessToken=token, **extra)
+        assert refused.value.response["Error"]["Message"] == "Access Token does not have required scopes", name
+    info = httpx.get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token}"})
+    assert info.status_code == 401 and 'error="invalid_token"' in info.headers["www-authenticate"]
+
+
 # -- the token endpoint's errors -----------------------------------------------------------
 
 
