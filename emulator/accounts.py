@@ -19,6 +19,8 @@ from .passwords import check_policy, hash_password
 from .records import Pool, User
 from .srp import make_verifier
 
+CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
+
 
 def password_policy(pool: Pool) -> dict[str, Any]:
     return pool.config.get("Policies", {}).get("PasswordPolicy", {})
@@ -31,18 +33,22 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
-    *, password: str | None, status: str,
+    *, password: str | None, status: str, mark_unverified: bool = False,
+    taken: str = "User already exists",
 ) -> User:
+    """A new user with the attributes given (and sub). `mark_unverified` (SignUp) records
+    an email or phone number the request does not mark as "<name>_verified": "false";
+    AdminCreateUser adds no such attribute (AWS's examples show none). `taken` is the
+    message of a username in use: Cognito words it per action."""
     attributes = normalise(attributes)
     sub = ctx.ids.sub(pool.id, username)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
-        raise UsernameExistsException("User already exists")
+        raise UsernameExistsException(taken)
     check_values(pool, attributes, creating=True)
     check_required(pool, attributes)
-    # Cognito records a contact as unverified until something verifies it.
-    for name, flag in (("email", "email_verified"), ("phone_number", "phone_number_verified")):
+    for name, flag in CONTACTS if mark_unverified else ():
         if attributes.get(name) and flag not in attributes:
             attributes[flag] = "false"
     if password is not None:
@@ -82,9 +88,6 @@ def generate_temporary_password(pool: Pool) -> str:
     picks += [secrets.choice(alphabet) for _ in range(length - len(picks))]
     secrets.SystemRandom().shuffle(picks)
     return "".join(picks)
-
-
-CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
 
 
 def update_attributes(ctx: Context, pool: Pool, user: User, updates: dict[str, str]) -> list[str]:

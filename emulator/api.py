@@ -53,6 +53,10 @@ class Context:
     region: str
     base_url: str
     action: str = ""
+    # The region a signed call is made in (its SigV4 credential scope): it sees only that
+    # region's pools. None for what Cognito leaves unsigned and for the emulator's own
+    # callers (hosted UI, seed, control endpoints): no region to disagree with.
+    signed_region: str | None = None
     # Set by the JSON edge, which signs tokens after the call (tokens.Unsigned).
     defer_signing: bool = False
     # The JSON edge's: the commit group the call's answer waits for (sqlconn.CommitGroup).

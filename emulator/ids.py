@@ -46,7 +46,8 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-_JWE_HEADER = _b64(json.dumps({"cty": "JWT", "enc": "A256GCM", "alg": "RSA-OAEP"}).encode())
+# Compact, as in Cognito's: its refresh tokens all open with this same first segment.
+_JWE_HEADER = _b64(json.dumps({"cty": "JWT", "enc": "A256GCM", "alg": "RSA-OAEP"}, separators=(",", ":")).encode())
 
 
 def refresh_token() -> str:

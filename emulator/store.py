@@ -255,8 +255,14 @@ class Store(OAuthTables):
         row = self._one("SELECT * FROM pools WHERE id = ?", (pool_id,))
         return _pool(row) if row else None
 
-    def list_pools(self, after: str, limit: int) -> list[Pool]:
-        rows = self._all("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+    def list_pools(self, after: str, limit: int, region: str | None = None) -> list[Pool]:
+        """Pools by id after `after`; with `region`, only that region's (ids `<region>_...`)."""
+        if region is None:
+            rows = self._all("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        else:
+            prefix = region + "_"
+            rows = self._all("SELECT * FROM pools WHERE id > ? AND substr(id, 1, ?) = ? ORDER BY id LIMIT ?",
+                             (after, len(prefix), prefix, limit))
         return [_pool(r) for r in rows]
 
     def delete_pool(self, pool_id: str) -> None:

@@ -64,13 +64,16 @@ def _apply_preferences(pool: Pool, user: User, req: Request) -> None:
         if not settings:
             continue
         enabling = settings.get("Enabled") or settings.get("PreferredMfa")
-        if enabling and method == mfa.TOTP and not (user.extra.get("totp") or {}).get("verified"):
-            raise InvalidParameterException("User has not verified software token mfa")
-        if enabling and method == mfa.SMS and not user.attributes.get("phone_number"):
-            raise InvalidParameterException("User does not have a phone number to use SMS MFA.")
-        if enabling and method == mfa.EMAIL and not user.attributes.get("email"):
-            raise InvalidParameterException("User does not have an email address to use email MFA.")
+        if enabling and not _deliverable(user, method):
+            raise InvalidParameterException(f"User does not have delivery config set to turn on {method}")
         mfa.set_preference(user, method, settings.get("Enabled"), settings.get("PreferredMfa"))
+
+
+def _deliverable(user: User, method: str) -> bool:
+    """Whether the user has what `method` needs: a phone, an email, a verified authenticator."""
+    if method == mfa.TOTP:
+        return bool((user.extra.get("totp") or {}).get("verified"))
+    return bool(user.attributes.get("phone_number" if method == mfa.SMS else "email"))
 
 
 @action("SetUserMFAPreference")

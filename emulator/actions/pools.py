@@ -9,7 +9,7 @@ from .. import paging
 from ..api import Context, Request, Response, action
 from ..attributes import build_schema
 from ..errors import InvalidParameterException
-from ..lookup import require_pool
+from ..lookup import pool_region, require_pool
 from ..model import service_model
 from ..passwords import DEFAULT_POLICY
 from ..records import Pool
@@ -82,8 +82,7 @@ def describe_user_pool(ctx: Context, req: Request) -> Response:
 
 
 def _wire(ctx: Context, pool: Pool) -> dict[str, Any]:
-    region = pool.id.split("_", 1)[0]
-    return pool.to_wire(region, ctx.settings.account_id, ctx.store.count_users(pool.id))
+    return pool.to_wire(pool_region(pool.id), ctx.settings.account_id, ctx.store.count_users(pool.id))
 
 
 @action("UpdateUserPool")
@@ -122,5 +121,5 @@ def delete_user_pool(ctx: Context, req: Request) -> Response:
 @action("ListUserPools")
 def list_user_pools(ctx: Context, req: Request) -> Response:
     limit = req["MaxResults"]
-    rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1)
+    rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1, ctx.signed_region)
     return paging.listing([(p.id, p) for p in rows], limit, "UserPools", Pool.to_wire_summary)

@@ -37,7 +37,9 @@ def sign_up(ctx: Context, req: Request) -> Response:
         raise UnsupportedOperationException("SignUp without a Password (passwordless sign-up) is not supported by this emulator yet.")
     attributes = from_wire(req.get("UserAttributes"))
     check_writable(client, pool, set(attributes))
-    user = create_user(ctx, pool, req["Username"], attributes, password=req["Password"], status="UNCONFIRMED")
+    # Cognito records a signed-up contact as unverified until a code verifies it.
+    user = create_user(ctx, pool, req["Username"], attributes, password=req["Password"], status="UNCONFIRMED",
+                       mark_unverified=True)
     out: Response = {"UserConfirmed": False, "UserSub": user.sub}
     attribute = signup_code_attribute(pool, user)
     if attribute:

@@ -116,9 +116,16 @@ def missing_required(pool: Pool, user: User) -> list[str]:
     ]
 
 
+def json_parameter(value: Any) -> str:
+    """A challenge parameter holding JSON, written as Cognito writes it: compact
+    (`{"email":"a@example.com"}`), which clients may compare as text. Non-ASCII stays
+    as it is, as a JSON writer in UTF-8 leaves it (not confirmed against Cognito)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def new_password_parameters(pool: Pool, user: User) -> dict[str, str]:
     return {
         "USER_ID_FOR_SRP": user.username,
-        "requiredAttributes": json.dumps([f"userAttributes.{n}" for n in missing_required(pool, user)]),
-        "userAttributes": json.dumps(user.attributes),
+        "requiredAttributes": json_parameter([f"userAttributes.{n}" for n in missing_required(pool, user)]),
+        "userAttributes": json_parameter(user.attributes),
     }

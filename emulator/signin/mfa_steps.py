@@ -5,8 +5,6 @@ first factors."""
 
 from __future__ import annotations
 
-import json
-
 from .. import lockout, mfa
 from ..api import Response
 from ..errors import (
@@ -20,6 +18,7 @@ from ..records import Challenge, Pool, User
 from .core import (
     Attempt,
     consume,
+    json_parameter,
     new_password_parameters,
     open_challenge,
     param,
@@ -62,7 +61,7 @@ def second_factor(a: Attempt, user: User) -> Response:
         return start_mfa(a, user, preferred or enabled[0])
     if enabled:
         return open_challenge(a, user, "SELECT_MFA_TYPE",
-                              {"MFAS_CAN_CHOOSE": json.dumps(enabled), "USER_ID_FOR_SRP": user.username},
+                              {"MFAS_CAN_CHOOSE": json_parameter(enabled), "USER_ID_FOR_SRP": user.username},
                               data={"choices": enabled})
     if mode == "ON":
         return _required_without_method(a, user)
@@ -78,7 +77,7 @@ def _required_without_method(a: Attempt, user: User) -> Response:
         return start_mfa(a, user, mfa.EMAIL)
     if mfa.TOTP in offered:
         return open_challenge(a, user, "MFA_SETUP",
-                              {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP]), "USER_ID_FOR_SRP": user.username})
+                              {"MFAS_CAN_SETUP": json_parameter([mfa.TOTP]), "USER_ID_FOR_SRP": user.username})
     raise NotAuthorizedException("User has no MFA method that this user pool can use.")
 
 
