@@ -38,8 +38,8 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
     """The request's settings that UserPoolType also has, over Cognito's defaults."""
     config = copy.deepcopy(DEFAULTS)
     for key, value in req.items():
-        if key in members and key not in ("Id", "Name"):
-            config[key] = copy.deepcopy(value)
+        if key in members and key not in ("Id", "Name") and value is not None:
+            config[key] = _without_nulls(value)
     policies = config.setdefault("Policies", {})
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
     policy = policies.get("PasswordPolicy")
@@ -55,6 +55,15 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
     return config
 
 
+def _without_nulls(value: Any) -> Any:
+    """A copy in which JSON null members count as absent, as in Cognito."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
 def _check(config: dict[str, Any]) -> None:
     if config.get("UsernameAttributes") and config.get("AliasAttributes"):
         raise InvalidParameterException("Only one of UsernameAttributes or AliasAttributes can be set in a User Pool.")
@@ -66,7 +75,7 @@ def _check(config: dict[str, Any]) -> None:
 @action("CreateUserPool")
 def create_user_pool(ctx: Context, req: Request) -> Response:
     config = _settings_from(req, _pool_members())
-    config["SchemaAttributes"] = build_schema(req.get("Schema", []))
+    config["SchemaAttributes"] = build_schema(req.get("Schema"))
     _check(config)
     now = ctx.now()
     pool_id = ctx.ids.pool_id(ctx.region, req["PoolName"], lambda i: ctx.store.get_pool(i) is not None)
