@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False, "UnusedAccountValidityDays": 7},
     "UserPoolTier": "ESSENTIALS",
 }
+# VerificationMessageTemplate members and the legacy settings Cognito mirrors them into.
+LEGACY_MESSAGES = {"SmsMessage": "SmsVerificationMessage", "EmailMessage": "EmailVerificationMessage",
+                   "EmailSubject": "EmailVerificationSubject"}
 # Settings fixed at creation: UpdateUserPool neither takes nor resets them.
 IMMUTABLE = {"SchemaAttributes", "UsernameAttributes", "AliasAttributes", "UsernameConfiguration"}
 
@@ -52,7 +55,20 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
             "RequireNumbers": False, "RequireSymbols": False, "TemporaryPasswordValidityDays": 7,
             **policy,
         }
+    _mirror_messages(config)
     return config
+
+
+def _mirror_messages(config: dict[str, Any]) -> None:
+    """Cognito keeps VerificationMessageTemplate and the legacy message settings as one:
+    each side shows what the other was given, the template winning when both were."""
+    template = config.setdefault("VerificationMessageTemplate", {})
+    template.setdefault("DefaultEmailOption", "CONFIRM_WITH_CODE")
+    for member, legacy in LEGACY_MESSAGES.items():
+        if template.get(member):
+            config[legacy] = template[member]
+        elif config.get(legacy):
+            template[member] = config[legacy]
 
 
 def _without_nulls(value: Any) -> Any:
