@@ -225,6 +225,19 @@ def _value_problems(name: str, entry: dict[str, Any], value: str) -> list[str]:
     return []
 
 
+def check_deletable(pool: Pool, names: list[str]) -> None:
+    """Delete*UserAttributes names: each a schema attribute other than `sub` (a schema
+    attribute the user has no value for is no error)."""
+    schema = schema_of(pool)
+    problems = [f"user.{n}: Attribute does not exist in the schema.\n" for n in dict.fromkeys(names)
+                if n not in schema]
+    if "sub" in names:
+        problems.append("user.sub: Attribute cannot be deleted.\n")
+    if problems:
+        # Cognito's form: one line per attribute, each ending in a newline.
+        raise InvalidParameterException("Invalid user attributes: " + "".join(problems))
+
+
 def check_required(pool: Pool, values: dict[str, str]) -> None:
     missing = [
         f"{e['Name']}: The attribute is required"
