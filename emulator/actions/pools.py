@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import paging
+from .. import mfa, paging
 from ..api import Context, Request, Response, action
 from ..attributes import build_schema
 from ..errors import InvalidParameterException
@@ -86,6 +86,11 @@ def _check(config: dict[str, Any]) -> None:
     policy = config["Policies"]["PasswordPolicy"]
     if not 6 <= policy.get("MinimumLength", 8) <= 99:
         raise InvalidParameterException("Minimum length of password must be between 6 and 99.")
+    # CreateUserPool configures only SMS MFA (TOTP and email come from SetUserPoolMfaConfig);
+    # an update may keep MFA on with any method the pool already offers.
+    if config.get("MfaConfiguration", "OFF") != "OFF" and not mfa.offered(config):
+        raise InvalidParameterException(
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
 
 
 @action("CreateUserPool")
