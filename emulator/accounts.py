@@ -11,7 +11,7 @@ from typing import Any
 
 from . import mfa
 from .api import Context
-from .attributes import check_required, check_values, normalise
+from .attributes import check_deletable, check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
 from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
@@ -142,6 +142,7 @@ def verify_contact(ctx: Context, pool: Pool, user: User, attribute: str, *, forc
 
 
 def delete_attributes(pool: Pool, user: User, names: list[str]) -> None:
+    check_deletable(pool, names)
     remaining = {k: v for k, v in user.attributes.items() if k not in names}
     check_required(pool, remaining)
     user.attributes = remaining

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
 METHODS = (SMS, TOTP, EMAIL)
-# Where each method's pool configuration is kept (private keys: not part of UserPoolType).
-POOL_KEYS = {SMS: "_SmsMfaConfiguration", TOTP: "_SoftwareTokenMfaConfiguration",
-             EMAIL: "_EmailMfaConfiguration"}
+# Where the TOTP and email methods' pool configuration is kept (private keys: UserPoolType
+# has no member for them). SMS MFA has no key of its own: in Cognito it is the pool's
+# SmsConfiguration and SmsAuthenticationMessage, the members DescribeUserPool shows.
+POOL_KEYS = {TOTP: "_SoftwareTokenMfaConfiguration", EMAIL: "_EmailMfaConfiguration"}
+SMS_KEYS = ("SmsAuthenticationMessage", "SmsConfiguration")
 STEP = 30
 # Cognito accepts the current code and its neighbours (clock drift of one step either way).
 WINDOW = 1
@@ -32,14 +34,24 @@ def pool_mode(pool: Pool) -> str:
 
 def pool_methods(pool: Pool) -> list[str]:
     """Methods the pool offers, in Cognito's order."""
+    return offered(pool.config)
+
+
+def offered(config: dict[str, Any]) -> list[str]:
+    """Methods a pool configuration offers: SMS wherever it can text."""
     out = []
-    if pool.config.get(POOL_KEYS[SMS]) is not None:
+    if config.get("SmsConfiguration") is not None:
         out.append(SMS)
-    if (pool.config.get(POOL_KEYS[TOTP]) or {}).get("Enabled"):
+    if (config.get(POOL_KEYS[TOTP]) or {}).get("Enabled"):
         out.append(TOTP)
-    if pool.config.get(POOL_KEYS[EMAIL]) is not None:
+    if config.get(POOL_KEYS[EMAIL]) is not None:
         out.append(EMAIL)
     return out
+
+
+def sms_config(pool: Pool) -> dict[str, Any]:
+    """SmsMfaConfiguration as GetUserPoolMfaConfig shows it: the pool's SMS settings."""
+    return {k: pool.config[k] for k in SMS_KEYS if pool.config.get(k) is not None}
 
 
 def user_settings(user: User) -> dict[str, dict[str, bool]]:

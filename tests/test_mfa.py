@@ -15,7 +15,9 @@ from .conftest import PASSWORD, LiveServer
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"]
 TOTP_ON = {"Enabled": True}
-SMS_ON = {"SmsAuthenticationMessage": "Code: {####}"}
+# SMS MFA needs the pool's SMS settings (the role Cognito would text through).
+SMS_ON = {"SmsAuthenticationMessage": "Code: {####}",
+          "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}}
 EMAIL_ON = {"Message": "Your sign-in code is {####}", "Subject": "Sign-in code"}
 
 

@@ -19,14 +19,17 @@ from ..issuing import authenticate
 from ..lookup import require_pool, require_user
 from ..records import Challenge, Pool, User
 
-_REQUEST_KEYS = {mfa.SMS: "SmsMfaConfiguration", mfa.TOTP: "SoftwareTokenMfaConfiguration",
-                 mfa.EMAIL: "EmailMfaConfiguration"}
+# The request members of the methods with a private pool key (SMS is the pool's own).
+_REQUEST_KEYS = {mfa.TOTP: "SoftwareTokenMfaConfiguration", mfa.EMAIL: "EmailMfaConfiguration"}
 _PREFERENCE_KEYS = {mfa.SMS: "SMSMfaSettings", mfa.TOTP: "SoftwareTokenMfaSettings",
                     mfa.EMAIL: "EmailMfaSettings"}
 
 
 def _pool_mfa_wire(pool: Pool) -> dict[str, Any]:
     out: dict[str, Any] = {"MfaConfiguration": mfa.pool_mode(pool)}
+    sms = mfa.sms_config(pool)
+    if sms:
+        out["SmsMfaConfiguration"] = sms
     for method, key in _REQUEST_KEYS.items():
         stored = pool.config.get(mfa.POOL_KEYS[method])
         if stored is not None:
@@ -39,18 +42,42 @@ def set_user_pool_mfa_config(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     if (req.get("WebAuthnConfiguration") or {}).get("UserVerification") == "required":
         raise UnsupportedOperationException("WebAuthn is not supported by this emulator yet.")
+    mode = req.get("MfaConfiguration") or mfa.pool_mode(pool)
+    turning_on = (req.get("SmsMfaConfiguration") is not None or req.get("EmailMfaConfiguration") is not None
+                  or (req.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"))
+    if mode == "OFF" and turning_on:
+        raise InvalidParameterException("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.")
     # As in Cognito, the call states the whole configuration: a method left out is off.
     for method, key in _REQUEST_KEYS.items():
         pool.config.pop(mfa.POOL_KEYS[method], None)
-        if key in req:
+        if req.get(key) is not None:
             pool.config[mfa.POOL_KEYS[method]] = req[key]
-    if "MfaConfiguration" in req:
-        pool.config["MfaConfiguration"] = req["MfaConfiguration"]
-    if mfa.pool_mode(pool) != "OFF" and not mfa.pool_methods(pool):
+    if mode != "OFF":
+        _set_sms_mfa(pool, req.get("SmsMfaConfiguration"))
+    pool.config["MfaConfiguration"] = mode
+    if mode != "OFF" and not mfa.pool_methods(pool):
         raise InvalidParameterException("At least one MFA method must be enabled when MFA is ON or OPTIONAL.")
     pool.modified = ctx.now()
     ctx.store.put_pool(pool)
     return _pool_mfa_wire(pool)
+
+
+def _set_sms_mfa(pool: Pool, given: dict[str, Any] | None) -> None:
+    """SmsMfaConfiguration writes the pool's SmsConfiguration and SmsAuthenticationMessage
+    (DescribeUserPool's members): SMS MFA is on wherever the pool can text."""
+    if given is None:
+        if pool.config.get("SmsConfiguration") is not None:
+            raise InvalidParameterException("Can't turn off SMS_MFA when SMS configuration is set for the user pool")
+        return
+    if given.get("SmsConfiguration") is not None:
+        pool.config["SmsConfiguration"] = given["SmsConfiguration"]
+    if pool.config.get("SmsConfiguration") is None:
+        raise InvalidParameterException(
+            "SMS_MFA needs an SmsConfiguration: give one in SmsMfaConfiguration or in CreateUserPool/UpdateUserPool.")
+    # Without a message the user pool sends its default one.
+    pool.config.pop("SmsAuthenticationMessage", None)
+    if given.get("SmsAuthenticationMessage"):
+        pool.config["SmsAuthenticationMessage"] = given["SmsAuthenticationMessage"]
 
 
 @action("GetUserPoolMfaConfig")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import lockout, mfa
 from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
 from ..api import Context, Request, Response, action
-from ..attributes import check_writable, from_wire, readable
+from ..attributes import check_deletable, check_writable, from_wire, readable
 from ..errors import (
     NotAuthorizedException,
     UnauthorizedException,
@@ -80,6 +80,7 @@ def update_user_attributes(ctx: Context, req: Request) -> Response:
 @action("DeleteUserAttributes")
 def delete_user_attributes(ctx: Context, req: Request) -> Response:
     pool, user, client = _signed_in(ctx, req)
+    check_deletable(pool, req["UserAttributeNames"])  # a bad name before a permission
     check_writable(client, pool, set(req["UserAttributeNames"]))
     delete_attributes(pool, user, req["UserAttributeNames"])
     save(ctx, pool, user)

@@ -89,9 +89,7 @@ def start_mfa(a: Attempt, user: User, method: str) -> Response:
 
 def _template(pool: Pool, challenge: str) -> tuple[str, str]:
     if challenge.startswith("SMS"):
-        config = pool.config.get(mfa.POOL_KEYS[mfa.SMS]) or {}
-        text = config.get("SmsAuthenticationMessage") or pool.config.get("SmsAuthenticationMessage")
-        return text or DEFAULT_SMS_TEXT, ""
+        return pool.config.get("SmsAuthenticationMessage") or DEFAULT_SMS_TEXT, ""
     config = pool.config.get(mfa.POOL_KEYS[mfa.EMAIL]) or {}
     return config.get("Message") or DEFAULT_EMAIL_TEXT, config.get("Subject") or DEFAULT_EMAIL_SUBJECT
 
