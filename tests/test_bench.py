@@ -16,11 +16,8 @@ OPS = {"seed (AdminCreateUser)", "SignUp+AdminConfirmSignUp", "InitiateAuth USER
 
 def test_bench_runs_every_operation_without_errors(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench.py"), "--users", "30", "--requests", "20", "--duration", "5",
-         "--seq-requests", "5", "--cold-starts", "1", "--no-moto", "--json", str(out)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
-    )
+    proc = run_bench(["--users", "30", "--requests", "20", "--duration", "5", "--seq-requests", "5",
+                      "--cold-starts", "1", "--no-moto", "--json", str(out)])
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = json.loads(out.read_text())
     emulator = results["emulator"]
@@ -45,3 +42,17 @@ def test_bench_runs_every_operation_without_errors(tmp_path: Path) -> None:
         assert len(row[32:].split()) == 6, row  # four figures at concurrency, two sequential
     assert "one client calling back to back" in proc.stdout
     assert "InitiateAuth USER_PASSWORD_AUTH: 1 bcrypt check + 2 RS256 signature" in proc.stdout
+
+
+def run_bench(args: list[str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """bench.py, stopped with SIGTERM if it overruns: it then stops the servers it started
+    (a SIGKILL, as subprocess.run's timeout sends, would leave them running)."""
+    cmd = [sys.executable, str(ROOT / "bench" / "bench.py"), *args]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) as bench:
+        try:
+            stdout, stderr = bench.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            bench.terminate()
+            stdout, stderr = bench.communicate(timeout=30)
+            raise AssertionError(f"bench.py took over {timeout} s:\n{stderr[-2000:]}") from None
+    return subprocess.CompletedProcess(cmd, bench.returncode, stdout, stderr)
