@@ -17,7 +17,8 @@ were ready together have run (the edge does it on the event loop's next turn), a
 caller answers before the group holding its writes has committed: `open_group()` hands
 it the group to wait on. One fsync then covers every call in the group, and nothing is
 acknowledged before it is durable. Anything else that opens a transaction on that
-thread (hosted UI, reset, seeding) commits the open group first.
+thread (hosted UI, reset, seeding) commits the open group first; so does `exclusive()`,
+which a swap of the database file (swap.py) runs under.
 """
 
 from __future__ import annotations
@@ -127,11 +128,14 @@ class Connections:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        """No writer in this process meanwhile; afterwards every thread reconnects (reset)."""
+        """No writer in this process meanwhile; afterwards every thread reconnects (the
+        database file may have been replaced: snapshot import, reset)."""
         self.flush_group()
         with self._writer:
-            yield
-            self._generation += 1
+            try:
+                yield
+            finally:
+                self._generation += 1
 
     # -- transactions -------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,15 @@ from .sqlconn import CommitGroup, Conn, Connections
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as declared (PRAGMA table_info), for checking a snapshot's rows."""
+
+    type: str  # TEXT, INTEGER or REAL
+    not_null: bool
+    needed: bool  # NOT NULL, no default, not the rowid: a row must give it
 
 
 def _m1_initial(db: sqlite3.Connection) -> None:
@@ -174,14 +184,23 @@ class Store(OAuthTables):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def reset(self) -> None:
-        """Start from an empty database: a new file, whatever the old one held (freeing
-        the pages of a large store one by one costs ~5 ms per 1,000 users; this is O(1))."""
+    def columns(self) -> dict[str, dict[str, Column]]:
+        """Every table's columns as declared, for checking a snapshot's rows."""
+        out: dict[str, dict[str, Column]] = {}
+        for table in self._tables():
+            rows = self.db.execute(f"PRAGMA table_info([{table}])").fetchall()
+            # (cid, name, type, notnull, default, pk); an INTEGER PRIMARY KEY is the rowid.
+            out[table] = {r[1]: Column(type=r[2].upper(), not_null=bool(r[3]),
+                                       needed=bool(r[3]) and r[4] is None and not r[5]) for r in rows}
+        return out
+
+    @contextmanager
+    def offline(self) -> Iterator[None]:
+        """Every connection closed and no writer in this process meanwhile, so that the
+        database file can be replaced; afterwards every thread opens the file anew."""
         with self._conns.exclusive():
             self._conns.close_all()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
-        self._migrate()
+            yield
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
         import sqlite_utils  # read-only here; never inside a write (it commits on its own)
@@ -189,27 +208,27 @@ class Store(OAuthTables):
         db = sqlite_utils.Database(self.db.raw)
         return {table: list(db.table(table).rows) for table in self._tables()}
 
-    def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
-        """Replace all state with `tables`; unknown tables or columns are refused whole."""
-        known = {t: {r[1] for r in self.db.execute(f"PRAGMA table_info([{t}])")} for t in self._tables()}
-        for table, rows in tables.items():
-            if table not in known:
-                raise ValueError(f"unknown table {table!r}")
-            for row in rows:
-                extra = set(row) - known[table]
-                if extra:
-                    raise ValueError(f"unknown column(s) {sorted(extra)} in table {table!r}")
-        with self.transaction():
-            for table in known:
-                self.db.execute(f"DELETE FROM [{table}]")
+    def write_file(self, path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """A new database file at `path` holding exactly `tables` (rows already checked by
+        snapshot_rules); a row SQLite refuses (a duplicate key) is a ValueError."""
+        db = sqlite3.connect(str(path), isolation_level=None)
+        try:
+            db.execute(f"PRAGMA synchronous={self._conns.synchronous}")
+            db.execute("BEGIN IMMEDIATE")
+            for step, migration in enumerate(MIGRATIONS, start=1):
+                migration(db)
+                db.execute(f"PRAGMA user_version={step}")
             for table, rows in tables.items():
                 for row in rows:
                     columns = ", ".join(f"[{c}]" for c in row)
                     marks = ", ".join("?" for _ in row)
                     try:
-                        self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
-                    except (sqlite3.Error, OverflowError) as exc:
+                        db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+                    except sqlite3.Error as exc:
                         raise ValueError(f"row refused by table {table!r}: {exc}") from None
+            db.execute("COMMIT")
+        finally:
+            db.close()
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
