@@ -167,6 +167,18 @@ def test_a_refused_snapshot_changes_nothing(own_server: LiveServer) -> None:
     _still_works(own_server, pool_id, client_id, tokens)
 
 
+def test_bodies_that_are_not_snapshots_are_refused(own_server: LiveServer) -> None:
+    pool_id, client_id, tokens = populate(own_server.client())
+    good = _state(own_server)
+    for body in (b"[" * 100_000, b'{"format": ' * 50_000, b"{nope", b"\xff\xfe{}", b"", b"null"):
+        reply = httpx.post(f"{own_server.url}/_emulator/snapshot", content=body,
+                           headers={"Content-Type": "application/json"})
+        assert reply.status_code == 400, (body[:20], reply.text)
+        assert reply.json()["message"].startswith("Snapshot refused"), body[:20]
+    assert _state(own_server) == good
+    _still_works(own_server, pool_id, client_id, tokens)
+
+
 def test_each_refusal_names_the_problem(own_server: LiveServer) -> None:
     populate(own_server.client())
     good = _state(own_server)
