@@ -18,6 +18,7 @@ from .lookup import find_user, user_key
 from .passwords import check_policy, hash_password
 from .records import Pool, User
 from .srp import make_verifier
+from .store import Conflict
 
 
 def password_policy(pool: Pool) -> dict[str, Any]:
@@ -34,7 +35,8 @@ def create_user(
     *, password: str | None, status: str,
 ) -> User:
     attributes = normalise(attributes)
-    sub = ctx.ids.sub(pool.id, username)
+    sub = ctx.ids.sub(pool.id, username, lambda s: ctx.store.get_user_by_sub(pool.id, s) is not None
+                      or ctx.store.get_user(pool.id, user_key(pool, s)) is not None)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
@@ -55,7 +57,10 @@ def create_user(
     check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
         _store_password(ctx, pool, user, password)
-    ctx.store.put_user(user, user_key(pool, real_username))
+    try:
+        ctx.store.add_user(user, user_key(pool, real_username))
+    except Conflict:  # found taken after the checks above: another process won the race
+        raise UsernameExistsException("User already exists") from None
     return user
 
 

@@ -67,6 +67,10 @@ class CommitGroup:
             callback(self)
 
 
+class Conflict(Exception):
+    """An INSERT found its key (or another unique column) taken: nothing was written."""
+
+
 class Conn:
     """What store code calls `self.db`: execute() as sqlite3's, starting the unit of
     work's transaction when a write comes."""
@@ -81,6 +85,13 @@ class Conn:
                 and sql.lstrip()[:7].upper().startswith(_WRITES)):
             self._owner.begin()
         return self.raw.execute(sql, params)
+
+    def insert(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """A plain INSERT whose clash with an existing row is a Conflict, not a replace."""
+        try:
+            return self.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from None
 
 
 class Connections:

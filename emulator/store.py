@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
-from .sqlconn import CommitGroup, Conn, Connections
+from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -147,7 +147,14 @@ def _m3_hosted_ui(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
 
 
+__all__ = ["Column", "Conflict", "Store"]
+
+
 class Store(OAuthTables):
+    """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
+    sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
+    REPLACE, which would silently delete whichever row held the key."""
+
     def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DB_FILE
@@ -254,11 +261,14 @@ class Store(OAuthTables):
 
     # -- pools ----------------------------------------------------------------------
 
+    def add_pool(self, pool: Pool) -> None:
+        self.db.insert("INSERT INTO pools (id, name, created, modified, config) VALUES (?, ?, ?, ?, ?)",
+                (pool.id, pool.name, pool.created, pool.modified, json.dumps(pool.config)))
+
     def put_pool(self, pool: Pool) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pools (id, name, created, modified, config) VALUES (?, ?, ?, ?, ?)",
-            (pool.id, pool.name, pool.created, pool.modified, json.dumps(pool.config)),
-        )
+        """Save an existing pool (a pool that is not there is not created)."""
+        self.db.execute("UPDATE pools SET name = ?, modified = ?, config = ? WHERE id = ?",
+                        (pool.name, pool.modified, json.dumps(pool.config), pool.id))
 
     def get_pool(self, pool_id: str) -> Pool | None:
         row = self._one("SELECT * FROM pools WHERE id = ?", (pool_id,))
@@ -281,13 +291,17 @@ class Store(OAuthTables):
 
     # -- clients --------------------------------------------------------------------
 
+    def add_client(self, client: Client) -> None:
+        self.db.insert("INSERT INTO clients (id, pool_id, name, secret, created, modified, config)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (client.id, client.pool_id, client.name, client.secret, client.created,
+                 client.modified, json.dumps(client.config)))
+
     def put_client(self, client: Client) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO clients (id, pool_id, name, secret, created, modified, config)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (client.id, client.pool_id, client.name, client.secret, client.created,
-             client.modified, json.dumps(client.config)),
-        )
+        """Save an existing client of its pool (one that is not there is not created)."""
+        self.db.execute("UPDATE clients SET name = ?, secret = ?, modified = ?, config = ? WHERE id = ? AND pool_id = ?",
+                        (client.name, client.secret, client.modified, json.dumps(client.config), client.id,
+                         client.pool_id))
 
     def get_client(self, client_id: str) -> Client | None:
         row = self._one("SELECT * FROM clients WHERE id = ?", (client_id,))
@@ -309,16 +323,22 @@ class Store(OAuthTables):
 
     # -- users ----------------------------------------------------------------------
 
+    def add_user(self, user: User, ukey: str) -> None:
+        """A new user; Conflict if the name (ukey) or the sub is taken in the pool."""
+        self.db.insert(
+            "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
+            " password_hash, password_set, email, phone_number, preferred_username, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
+
     def put_user(self, user: User, ukey: str) -> None:
+        """Save an existing user: the row of `ukey` with this user's sub, and no other
+        (a user who is not there is not created)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO users (pool_id, ukey, username, sub, status, enabled, created,"
-            " modified, attributes, password_hash, password_set, email, phone_number,"
-            " preferred_username, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user.pool_id, ukey, user.username, user.sub, user.status, int(user.enabled),
-             user.created, user.modified, json.dumps(user.attributes), user.password_hash,
-             user.password_set, _lower(user.attributes.get("email")),
-             user.attributes.get("phone_number"), _lower(user.attributes.get("preferred_username")),
-             json.dumps(user.extra)),
+            "UPDATE users SET status = ?, enabled = ?, modified = ?, attributes = ?, password_hash = ?,"
+            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?"
+            " WHERE pool_id = ? AND ukey = ? AND sub = ?",
+            (*_user_state(user), user.pool_id, ukey, user.sub),
         )
 
     def find_users_by(self, pool_id: str, attribute: str, value: str) -> list[User]:
@@ -365,12 +385,18 @@ class Store(OAuthTables):
 
     # -- groups ---------------------------------------------------------------------
 
+    def add_group(self, group: Group) -> None:
+        self.db.insert("INSERT INTO groups (pool_id, name, created, modified, description, role_arn,"
+                " precedence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (group.pool_id, group.name, group.created, group.modified, group.description,
+                 group.role_arn, group.precedence))
+
     def put_group(self, group: Group) -> None:
+        """Save an existing group (one that is not there is not created)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO groups (pool_id, name, created, modified, description, role_arn,"
-            " precedence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (group.pool_id, group.name, group.created, group.modified, group.description,
-             group.role_arn, group.precedence),
+            "UPDATE groups SET modified = ?, description = ?, role_arn = ?, precedence = ?"
+            " WHERE pool_id = ? AND name = ?",
+            (group.modified, group.description, group.role_arn, group.precedence, group.pool_id, group.name),
         )
 
     def get_group(self, pool_id: str, name: str) -> Group | None:
@@ -541,6 +567,13 @@ def _user(row: dict[str, Any]) -> User:
         attributes=json.loads(row["attributes"]), password_hash=row["password_hash"],
         password_set=row["password_set"], extra=json.loads(row["extra"]),
     )
+
+
+def _user_state(user: User) -> tuple[Any, ...]:
+    """The users columns a save may change, in put_user's (and add_user's) order."""
+    return (user.status, int(user.enabled), user.modified, json.dumps(user.attributes), user.password_hash,
+            user.password_set, _lower(user.attributes.get("email")), user.attributes.get("phone_number"),
+            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra))
 
 
 def _lower(value: str | None) -> str | None:
