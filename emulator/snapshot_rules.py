@@ -24,7 +24,7 @@ Tables = dict[str, list[dict[str, Any]]]
 
 
 class Refused(ValueError):
-    pass
+    """The snapshot, and why; nothing has been touched."""
 
 
 def check(snapshot: Any, schema_version: int, columns: dict[str, dict[str, Column]]) -> tuple[Tables, dict[str, str]]:

@@ -91,6 +91,8 @@ class Conn:
         try:
             return self.execute(sql, params)
         except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):  # NOT NULL and the like: a bug, not a clash
+                raise
             raise Conflict(str(exc)) from None
 
 
