@@ -18,6 +18,7 @@ from .lookup import find_user, user_key
 from .passwords import check_policy, hash_password
 from .records import Pool, User
 from .srp import make_verifier
+from .store import Conflict
 
 CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
 
@@ -41,7 +42,8 @@ def create_user(
     AdminCreateUser adds no such attribute (AWS's examples show none). `taken` is the
     message of a username in use: Cognito words it per action."""
     attributes = normalise(attributes)
-    sub = ctx.ids.sub(pool.id, username)
+    sub = ctx.ids.sub(pool.id, username, lambda s: ctx.store.get_user_by_sub(pool.id, s) is not None
+                      or ctx.store.get_user(pool.id, user_key(pool, s)) is not None)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
@@ -61,7 +63,10 @@ def create_user(
     check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
         _store_password(ctx, pool, user, password)
-    ctx.store.put_user(user, user_key(pool, real_username))
+    try:
+        ctx.store.add_user(user, user_key(pool, real_username))
+    except Conflict:  # found taken after the checks above: another process won the race
+        raise UsernameExistsException("User already exists") from None
     return user
 
 

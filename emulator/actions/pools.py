@@ -101,7 +101,7 @@ def create_user_pool(ctx: Context, req: Request) -> Response:
     now = ctx.now()
     pool_id = ctx.ids.pool_id(ctx.region, req["PoolName"], lambda i: ctx.store.get_pool(i) is not None)
     pool = Pool(id=pool_id, name=req["PoolName"], created=now, modified=now, config=config)
-    ctx.store.put_pool(pool)
+    ctx.store.add_pool(pool)
     return {"UserPool": pool.to_wire(ctx.region, ctx.settings.account_id, 0)}
 
 
