@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
+import functools
 import itertools
 import json
 import os
@@ -143,18 +143,34 @@ def emulator_cmd(workdir: Path, run: int, args: argparse.Namespace) -> list[str]
     return cmd
 
 
-def moto_cmd() -> list[str]:
-    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"]
+def moto_cmd(python: str) -> list[str]:
+    return [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"]
 
 
-def moto_missing() -> str | None:
-    """Why moto's server cannot run here, or None."""
-    if importlib.util.find_spec("moto") is None:
-        return "moto is not installed"
-    missing = [m for m in ("flask", "flask_cors", "werkzeug") if importlib.util.find_spec(m) is None]
+MOTO_PROBE = ("import importlib.util as u, sys; "
+              "print(' '.join(m for m in ('moto', 'flask', 'flask_cors', 'werkzeug') if u.find_spec(m) is None))")
+
+
+def moto_missing(python: str) -> str | None:
+    """Why moto's server cannot run on `python` here, or None."""
+    try:
+        missing = subprocess.run([python, "-c", MOTO_PROBE], capture_output=True, text=True,
+                                 timeout=30, check=True).stdout.split()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot run {python}: {exc}"
+    if "moto" in missing:
+        return f"moto is not installed for {python} (--moto-python names another Python)"
     if missing:
         return f"moto's server needs {', '.join(missing)}: pip install 'moto[server]'"
     return None
+
+
+def moto_version(python: str) -> str:
+    try:
+        return subprocess.run([python, "-c", "import moto; print(moto.__version__)"], capture_output=True,
+                              text=True, timeout=30).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 # -- client --------------------------------------------------------------------------
@@ -313,10 +329,6 @@ async def run_op(server: Server, per_worker: Callable[[], Call], total: int, dur
     return res
 
 
-def simple(call: Call) -> Callable[[], Call]:
-    return lambda: call
-
-
 # -- the workload ----------------------------------------------------------------------
 
 
@@ -345,42 +357,60 @@ async def probe_password_check(api: Api, client_id: str, username: str) -> str:
     return "ACCEPTED (password not checked)"
 
 
+def each(fn: Callable[[Api, int], Awaitable[None]]) -> Callable[[Api], Callable[[], Call]]:
+    """An op whose workers keep no state of their own: every worker calls fn(api, i)."""
+    return lambda api: lambda: functools.partial(fn, api)
+
+
 async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """Every op at concurrency `args.concurrency` (ops/s), then by one client calling it back
+    to back on one kept-alive connection, as a test suite does (latency)."""
     c, n, dur = args.concurrency, args.requests, args.duration
-    out: dict[str, Any] = {"ops": {}, "notes": []}
+    out: dict[str, Any] = {"ops": {}, "sequential": {}, "notes": []}
     ops: dict[str, OpResult] = out["ops"]
+    seq: dict[str, OpResult] = out["sequential"]
     transport = (RawTransport if args.client == "raw" else HttpxTransport)(server.url, c)
+    one = RawTransport(server.url, 1)
     api = Api(transport)
+
+    async def phases(name: str, make: Callable[[Api], Callable[[], Call]], total: int = n,
+                     duration: float = dur) -> None:
+        log(f"  {server.name}: {name}")
+        ops[name] = await run_op(server, make(api), total, duration, c)
+        seq[name] = await run_op(server, make(Api(one)), args.seq_requests, args.seq_duration, 1)
+
     try:
         seeded_pool, _ = await setup_pool(api, "bench-seeded")
         pool_id, client_id = await setup_pool(api, "bench-auth")
 
         # Seed: AdminCreateUser, invitation suppressed, into a pool of its own.
-        async def create(i: int) -> None:
+        seeds = itertools.count()
+
+        async def create(api: Api, i: int) -> None:
+            k = next(seeds)
             await api.call("AdminCreateUser", {
-                "UserPoolId": seeded_pool, "Username": f"seed-{i:06d}", "MessageAction": "SUPPRESS",
-                "UserAttributes": [{"Name": "email", "Value": f"seed-{i}@example.com"}]})
-        log(f"  {server.name}: seeding {args.users} users")
-        ops["seed (AdminCreateUser)"] = await run_op(server, simple(create), args.users, float("inf"), c)
+                "UserPoolId": seeded_pool, "Username": f"seed-{k:06d}", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": f"seed-{k}@example.com"}]})
+        await phases("seed (AdminCreateUser)", each(create), args.users, float("inf"))
 
         signed_up: list[str] = []
+        names = itertools.count()
 
-        async def sign_up(i: int) -> None:
-            name = f"user-{i:06d}"
+        async def sign_up(api: Api, i: int) -> None:
+            name = f"user-{next(names):06d}"
             await api.call("SignUp", {"ClientId": client_id, "Username": name, "Password": PASSWORD,
                                       "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}]},
                            signed=False)
             await api.call("AdminConfirmSignUp", {"UserPoolId": pool_id, "Username": name})
             signed_up.append(name)
-        log(f"  {server.name}: SignUp + AdminConfirmSignUp")
-        ops["SignUp+AdminConfirmSignUp"] = await run_op(server, simple(sign_up), n, dur, c)
+        await phases("SignUp+AdminConfirmSignUp", each(sign_up))
         if not signed_up:
             raise ApiError(f"no user signed up: {ops['SignUp+AdminConfirmSignUp'].first_error}")
         out["password_check"] = await probe_password_check(api, client_id, signed_up[0])
 
         tokens: list[str] = []
 
-        async def sign_in(i: int) -> None:
+        async def sign_in(api: Api, i: int) -> None:
             resp = await api.call("InitiateAuth", {
                 "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": signed_up[i % len(signed_up)], "PASSWORD": PASSWORD}},
@@ -388,10 +418,9 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
             access = resp["AuthenticationResult"]["AccessToken"]
             if len(tokens) < 256:
                 tokens.append(access)
-        log(f"  {server.name}: InitiateAuth")
-        ops["InitiateAuth USER_PASSWORD_AUTH"] = await run_op(server, simple(sign_in), n, dur, c)
+        await phases("InitiateAuth USER_PASSWORD_AUTH", each(sign_in))
 
-        async def srp_sign_in(i: int) -> None:
+        async def srp_sign_in(api: Api, i: int) -> None:
             username = signed_up[i % len(signed_up)]
             a, big_a = srp_client_start()
             first = await api.call("InitiateAuth", {
@@ -403,54 +432,40 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
                 **({"Session": first["Session"]} if first.get("Session") else {})}, signed=False)
             if "AccessToken" not in done.get("AuthenticationResult", {}):
                 raise ApiError(f"SRP sign-in gave no tokens: {done}")
-        log(f"  {server.name}: InitiateAuth USER_SRP_AUTH")
-        ops["SRP sign-in (2 calls)"] = await run_op(server, simple(srp_sign_in), n, dur, c)
+        await phases("SRP sign-in (2 calls)", each(srp_sign_in))
 
-        async def get_user(i: int) -> None:
+        async def get_user(api: Api, i: int) -> None:
             resp = await api.call("GetUser", {"AccessToken": tokens[i % len(tokens)]}, signed=False)
             if not resp.get("Username"):
                 raise ApiError(f"GetUser answered without a Username: {resp}")
-        log(f"  {server.name}: GetUser")
         if tokens:
-            ops["GetUser"] = await run_op(server, simple(get_user), n, dur, c)
+            await phases("GetUser", each(get_user))
         else:
             out["notes"].append("GetUser skipped: InitiateAuth gave no access token")
 
-        async def jwks(i: int) -> None:
+        async def jwks(api: Api, i: int) -> None:
             if not (await api.get(f"/{pool_id}/.well-known/jwks.json")).get("keys"):
                 raise ApiError("JWKS without keys")
-        log(f"  {server.name}: JWKS")
-        ops["GET jwks.json"] = await run_op(server, simple(jwks), n, dur, c)
+        await phases("GET jwks.json", each(jwks))
 
-        # ListUsers: one sequential walk of the whole seeded pool (the time a client needs),
-        # then `c` walkers paging concurrently (pages/s, per-page latency).
-        log(f"  {server.name}: ListUsers walk")
-        t0, pages, seen, token = time.perf_counter(), 0, 0, None
-        while True:
-            body: dict[str, Any] = {"UserPoolId": seeded_pool, "Limit": 60}
-            if token:
-                body["PaginationToken"] = token
-            resp = await api.call("ListUsers", body)
-            pages, seen = pages + 1, seen + len(resp["Users"])
-            token = resp.get("PaginationToken")
-            if not token:
-                break
-        walk = {"walk_s": time.perf_counter() - t0, "walk_pages": pages, "walk_users": seen}
-        if seen != ops["seed (AdminCreateUser)"].ops:
-            out["notes"].append(f"ListUsers walk saw {seen} users, seeded {ops['seed (AdminCreateUser)'].ops}")
+        seeded = ops["seed (AdminCreateUser)"].ops + seq["seed (AdminCreateUser)"].ops
+        walk = await walk_all(api, seeded_pool)
+        if walk["walk_users"] != seeded:
+            out["notes"].append(f"ListUsers walk saw {walk['walk_users']} users, seeded {seeded}")
 
-        def walker() -> Call:
-            state: dict[str, str | None] = {"token": None}
+        def walker(api: Api) -> Callable[[], Call]:
+            def one_walker() -> Call:
+                state: dict[str, str | None] = {"token": None}
 
-            async def page(i: int) -> None:
-                body = {"UserPoolId": seeded_pool, "Limit": 60}
-                if state["token"]:
-                    body["PaginationToken"] = state["token"]
-                state["token"] = None  # on error, start over
-                state["token"] = (await api.call("ListUsers", body)).get("PaginationToken")
-            return page
-        log(f"  {server.name}: ListUsers pages x{c}")
-        ops["ListUsers page (Limit 60)"] = await run_op(server, walker, n, dur, c)
+                async def page(i: int) -> None:
+                    body = {"UserPoolId": seeded_pool, "Limit": 60}
+                    if state["token"]:
+                        body["PaginationToken"] = state["token"]
+                    state["token"] = None  # on error, start over
+                    state["token"] = (await api.call("ListUsers", body)).get("PaginationToken")
+                return page
+            return one_walker
+        await phases("ListUsers page (Limit 60)", walker)
         ops["ListUsers page (Limit 60)"].extra = walk
         if server.name == "emulator":
             # Reset with the whole load still in the store (10,000+ users): a test suite's
@@ -460,8 +475,25 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
             out["reset_ms"] = (time.perf_counter() - t0) * 1000
     finally:
         await transport.aclose()
+        await one.aclose()
     out["rss_mb_after_load"] = server.rss_mb()
     return out
+
+
+async def walk_all(api: Api, pool_id: str) -> dict[str, Any]:
+    """One client paging ListUsers through the whole pool: the time an app waits for a full listing."""
+    log("  ListUsers walk")
+    t0, pages, seen, token = time.perf_counter(), 0, 0, None
+    while True:
+        body: dict[str, Any] = {"UserPoolId": pool_id, "Limit": 60}
+        if token:
+            body["PaginationToken"] = token
+        resp = await api.call("ListUsers", body)
+        pages, seen = pages + 1, seen + len(resp["Users"])
+        token = resp.get("PaginationToken")
+        if not token:
+            break
+    return {"walk_s": time.perf_counter() - t0, "walk_pages": pages, "walk_users": seen}
 
 
 # -- the client side of Cognito's SRP, for the SRP sign-in op ------------------------------
@@ -610,35 +642,56 @@ def floor_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def print_table(results: dict[str, Any]) -> None:
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def cells(r: dict[str, Any] | None, s: dict[str, Any] | None) -> str:
+    """One server's cells: ops/s, p50, p99, cpu/op at concurrency; p50, p99 of the one client."""
+    c16 = (f"{r['ops_per_s']:>7.0f}{r['p50_ms']:>7.1f}{r['p99_ms']:>7.1f}{r['server_cpu_ms_per_op']:>7.2f}"
+           if r and r["ops"] else f"{'n/a':>7}{'':>21}")
+    one = f"{s['p50_ms']:>8.2f}{s['p99_ms']:>8.2f}" if s and s["ops"] else f"{'n/a':>8}{'':>8}"
+    return c16 + one
+
+
+def print_rows(results: dict[str, Any]) -> None:
+    """The table: each op at concurrency (throughput) and sequential (latency), per server."""
     emu, moto = results["emulator"], results.get("moto") or {}
     has_moto = "ops" in moto
     cfg = results["config"]
-    cols = f"{'ops/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu/op':>8}"
-    head = f"{'':<32}{'emulator':^32}" + (f"{'moto':^32}{'emu/moto':>10}" if has_moto else "")
-    sub = f"{'operation':<32}{cols}" + (f"{cols}{'ops/s':>10}" if has_moto else "")
+    cols = f"{'ops/s':>7}{'p50':>7}{'p99':>7}{'cpu/op':>7}{'seq p50':>8}{'seq p99':>8}"
+    width = len(cols)
+    head = f"{'':<32}{'emulator':^{width}}" + (
+        f"{'moto ' + moto.get('version', ''):^{width}}{'emu faster by':>16}" if has_moto else "")
+    sub = f"{'operation':<32}{cols}" + (f"{cols}{'c16':>8}{'seq':>8}" if has_moto else "")
     print()
     print(f"emulator {results['revision']}, client {cfg['client']}, {results['cpus']} CPUs, "
-          f"concurrency {cfg['concurrency']}, "
-          f"{cfg['requests']} ops or {cfg['duration']:g} s per operation, {cfg['users']} users seeded "
-          f"(cpu/op: server CPU ms per op)")
+          f"{cfg['users']} users seeded")
+    print(f"ops/s, p50, p99 (ms), cpu/op (server CPU ms per op): concurrency {cfg['concurrency']}, "
+          f"{cfg['requests']} ops or {cfg['duration']:g} s per operation")
+    print(f"seq p50, seq p99 (ms): one client calling back to back on one kept-alive connection, "
+          f"{cfg['seq_requests']} ops or {cfg['seq_duration']:g} s per operation")
+    if has_moto:
+        print("emu faster by: c16 = emulator ops/s / moto ops/s; seq = moto seq p50 / emulator seq p50")
     print(head)
     print(sub)
     print("-" * len(sub))
-
-    def cells(r: dict[str, Any] | None) -> str:
-        if not r or not r["ops"]:
-            return f"{'n/a':>8}{'':>24}"
-        return (f"{r['ops_per_s']:>8.0f}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}"
-                f"{r['server_cpu_ms_per_op']:>8.2f}")
     for name, r in emu["ops"].items():
-        row = f"{name:<32}{cells(r)}"
+        s = emu["sequential"].get(name)
+        row = f"{name:<32}{cells(r, s)}"
         if has_moto:
-            m = moto["ops"].get(name)
-            ratio = r["ops_per_s"] / m["ops_per_s"] if m and m["ops_per_s"] else None
-            row += f"{cells(m)}{fmt(ratio, '.2f') + 'x':>10}"
+            m, ms = moto["ops"].get(name), moto["sequential"].get(name)
+            c16 = ratio(r["ops_per_s"], m and m["ops"] and m["ops_per_s"])
+            seq = ratio(ms and ms["ops"] and ms["p50_ms"], s and s["ops"] and s["p50_ms"])
+            row += f"{cells(m, ms)}{fmt(c16, '.2f') + 'x':>8}{fmt(seq, '.2f') + 'x':>8}"
         print(row)
     print("-" * len(sub))
+
+
+def print_table(results: dict[str, Any]) -> None:
+    emu, moto = results["emulator"], results.get("moto") or {}
+    has_moto = "ops" in moto
+    print_rows(results)
     lines = []
     for label, res in (("emulator", emu), ("moto", moto if has_moto else None)):
         if not res:
@@ -655,9 +708,10 @@ def print_table(results: dict[str, Any]) -> None:
         lines.append(f"{label:<9} InitiateAuth with a wrong password: {res['password_check']}")
         if "reset_ms" in res:
             lines.append(f"{label:<9} POST /_emulator/reset with the whole load in the store: {res['reset_ms']:.1f} ms")
-        for name, r in res["ops"].items():
-            if r["errors"]:
-                lines.append(f"{label:<9} {name}: {r['errors']} errors, first: {r['first_error']}")
+        for phase, key in (("", "ops"), (" (sequential)", "sequential")):
+            for name, r in res[key].items():
+                if r["errors"]:
+                    lines.append(f"{label:<9} {name}{phase}: {r['errors']} errors, first: {r['first_error']}")
         lines += [f"{label:<9} note: {note}" for note in res["notes"]]
     if has_moto:
         e_cold, m_cold = statistics.median(emu["cold_start_s"]), statistics.median(moto["cold_start_s"])
@@ -666,13 +720,17 @@ def print_table(results: dict[str, Any]) -> None:
         e_rss, m_rss = emu["rss_mb_after_load"], moto["rss_mb_after_load"]
         lines.append(f"emu/moto  cold start {e_cold / m_cold:.2f}x, full walk {e_walk / m_walk:.2f}x, "
                      f"RSS {fmt(e_rss / m_rss if e_rss and m_rss else None, '.2f')}x "
-                     f"(times and memory: below 1 = emulator better; ops/s column: above 1 = emulator faster)")
+                     f"(times and memory: below 1 = emulator better; c16 and seq columns: above 1 = emulator faster)")
     elif moto:
         lines.append(f"moto: skipped: {moto.get('skipped')}")
     client = [r["client_cpu_ms_per_op"] for r in emu["ops"].values() if r["ops"]]
     if client:
         lines.append(f"client    bench CPU per op against the emulator: {min(client):.2f}-{max(client):.2f} ms "
                      f"(client and servers share the {results['cpus']} CPUs)")
+    one = {name: r["client_cpu_ms_per_op"] for name, r in emu["sequential"].items() if r["ops"]}
+    if one:
+        lines.append("client    sequential client's CPU per op, inside its seq latency: " + ", ".join(
+            f"{name.split(' (')[0]} {ms:.2f}" for name, ms in one.items()) + " ms")
     lines += floor_lines(results)
     print("\n".join(lines))
 
@@ -691,14 +749,14 @@ async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Serv
                            "pid": emu.pid}
     emu.stop()
 
-    why_not = "disabled by --no-moto" if args.no_moto else moto_missing()
+    why_not = "disabled by --no-moto" if args.no_moto else moto_missing(args.moto_python)
     if why_not:
         log(f"moto: skipped ({why_not})")
         results["moto"] = {"skipped": why_not}
         return results
     log(f"moto: {args.cold_starts} cold starts")
     try:
-        moto, mcolds = measure("moto", lambda run: moto_cmd(), "/moto-api/data.json", workdir,
+        moto, mcolds = measure("moto", lambda run: moto_cmd(args.moto_python), "/moto-api/data.json", workdir,
                                servers, args.cold_starts)
     except RuntimeError as exc:
         log(f"moto: could not start: {exc}")
@@ -707,7 +765,7 @@ async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Serv
     midle = moto.rss_mb()
     try:
         results["moto"] = {**await bench_target(moto, args), "cold_start_s": mcolds, "rss_mb_idle": midle,
-                           "pid": moto.pid}
+                           "pid": moto.pid, "version": moto_version(args.moto_python)}
     except REQUEST_ERRORS as exc:
         log(f"moto: failed: {exc}")
         results["moto"] = {"skipped": f"failed: {exc}"}
@@ -721,18 +779,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
     p.add_argument("--requests", type=int, help="max ops per operation (default 2000; --quick 300)")
     p.add_argument("--duration", type=float, help="max seconds per operation (default 10; --quick 3)")
+    p.add_argument("--seq-requests", type=int,
+                   help="max ops per operation for the one sequential client (default 300; --quick 100)")
+    p.add_argument("--seq-duration", type=float,
+                   help="max seconds per operation for the sequential client (default 10; --quick 2)")
     p.add_argument("--cold-starts", type=int, default=3, help="cold starts to time (default 3)")
     p.add_argument("--client", choices=["httpx", "raw"], default="raw",
                    help="a minimal asyncio HTTP/1.1 client (default: light enough not to be the "
                         "bottleneck on 2 cores) or httpx.AsyncClient")
     p.add_argument("--quick", action="store_true", help="a smaller run")
     p.add_argument("--no-moto", action="store_true", help="skip the moto comparison")
+    p.add_argument("--moto-python", default=sys.executable,
+                   help="the Python that runs moto's server, where moto[server] is installed "
+                        "(default: this one)")
     p.add_argument("--sqlite-synchronous", help="pass to the emulator (its default is FULL)")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = p.parse_args(argv)
     args.users = args.users or (1000 if args.quick else 10_000)
     args.requests = args.requests or (300 if args.quick else 2000)
     args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.seq_requests = args.seq_requests or (100 if args.quick else 300)
+    args.seq_duration = args.seq_duration or (2.0 if args.quick else 10.0)
     return args
 
 

@@ -11,13 +11,16 @@ from typing import Any
 
 from . import mfa
 from .api import Context
-from .attributes import check_required, check_values, normalise
+from .attributes import check_deletable, check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
 from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
 from .passwords import NewPassword, check_policy
 from .records import Pool, User
 from .srp import make_verifier
+from .store import Conflict
+
+CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
 
 
 def password_policy(pool: Pool) -> dict[str, Any]:
@@ -31,18 +34,23 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
-    *, password: NewPassword | None, status: str,
+    *, password: NewPassword | None, status: str, mark_unverified: bool = False,
+    taken: str = "User already exists",
 ) -> User:
+    """A new user with the attributes given (and sub). `mark_unverified` (SignUp) records
+    an email or phone number the request does not mark as "<name>_verified": "false";
+    AdminCreateUser adds no such attribute (AWS's examples show none). `taken` is the
+    message of a username in use: Cognito words it per action."""
     attributes = normalise(attributes)
-    sub = ctx.ids.sub(pool.id, username)
+    sub = ctx.ids.sub(pool.id, username, lambda s: ctx.store.get_user_by_sub(pool.id, s) is not None
+                      or ctx.store.get_user(pool.id, user_key(pool, s)) is not None)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
     if real_username == username and find_user(ctx, pool, username) is not None:
-        raise UsernameExistsException("User already exists")
+        raise UsernameExistsException(taken)
     check_values(pool, attributes, creating=True)
     check_required(pool, attributes)
-    # Cognito records a contact as unverified until something verifies it.
-    for name, flag in (("email", "email_verified"), ("phone_number", "phone_number_verified")):
+    for name, flag in CONTACTS if mark_unverified else ():
         if attributes.get(name) and flag not in attributes:
             attributes[flag] = "false"
     if password is not None:
@@ -55,7 +63,10 @@ def create_user(
     check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
         _store_password(ctx, pool, user, password)
-    ctx.store.put_user(user, user_key(pool, real_username))
+    try:
+        ctx.store.add_user(user, user_key(pool, real_username))
+    except Conflict:  # found taken after the checks above: another process won the race
+        raise UsernameExistsException("User already exists") from None
     return user
 
 
@@ -82,9 +93,6 @@ def generate_temporary_password(pool: Pool) -> str:
     picks += [secrets.choice(alphabet) for _ in range(length - len(picks))]
     secrets.SystemRandom().shuffle(picks)
     return "".join(picks)
-
-
-CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified"))
 
 
 def update_attributes(ctx: Context, pool: Pool, user: User, updates: dict[str, str]) -> list[str]:
@@ -139,6 +147,7 @@ def verify_contact(ctx: Context, pool: Pool, user: User, attribute: str, *, forc
 
 
 def delete_attributes(pool: Pool, user: User, names: list[str]) -> None:
+    check_deletable(pool, names)
     remaining = {k: v for k, v in user.attributes.items() if k not in names}
     check_required(pool, remaining)
     user.attributes = remaining

@@ -59,6 +59,10 @@ class Context:
     region: str
     base_url: str
     action: str = ""
+    # The region a signed call is made in (its SigV4 credential scope): it sees only that
+    # region's pools. None for what Cognito leaves unsigned and for the emulator's own
+    # callers (hosted UI, seed, control endpoints): no region to disagree with.
+    signed_region: str | None = None
     # What to do outside the store once the call's writes have committed (and not if
     # they fail to): the runner runs these after the commit, before answering.
     after_commit: list[AfterCommit] = field(default_factory=list)

@@ -10,7 +10,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from . import actions, control, seed, wellknown  # noqa: F401  (actions registers every handler)
+from . import actions, control, seed, swap, wellknown  # noqa: F401  (actions registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
 from .hosted import accounts, challenges, oauth, pages
@@ -24,6 +24,7 @@ log = logging.getLogger("emulator")
 
 
 def build_services(settings: Settings, clock: Clock) -> Services:
+    swap.recover(settings.data_dir, settings.keys_dir)  # a state swap a crash interrupted
     return Services(
         settings=settings,
         store=Store(settings.data_dir, settings.sqlite_synchronous),

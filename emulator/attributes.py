@@ -39,59 +39,122 @@ def _standard_entry(name: str) -> dict[str, Any]:
     return entry
 
 
-def build_schema(requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """SchemaAttributes as DescribeUserPool shows them, from CreateUserPool's Schema."""
+# The constraints each data type keeps (a Schema entry's others are ignored, as in Cognito).
+CONSTRAINTS = {"String": ("StringAttributeConstraints", ("MinLength", "MaxLength")),
+               "Number": ("NumberAttributeConstraints", ("MinValue", "MaxValue"))}
+MAX_STRING_LENGTH = 2048
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# NumberAttributeConstraints: "a number less than or equal to 2^1023" (botocore's model).
+_NUMBER_LIMIT = 2.0 ** 1023
+
+
+def build_schema(requested: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """SchemaAttributes as DescribeUserPool shows them, from CreateUserPool's Schema.
+    A member sent as JSON null counts as absent; members the model lacks are dropped."""
     schema = {name: _standard_entry(name) for name in STANDARD}
-    for item in requested:
-        name = item["Name"]
+    for index, given in enumerate(requested or [], start=1):
+        item = _present(given)
+        name = item.get("Name")
+        if name is None:
+            raise InvalidParameterException(
+                f"1 validation error detected: Value null at 'schema.{index}.member.name' "
+                "failed to satisfy constraint: Member must not be null")
         if name in STANDARD:
-            entry = schema[name]
-            if name == "sub":
-                raise InvalidParameterException("sub attribute cannot be modified.")
-            if "AttributeDataType" in item and item["AttributeDataType"] != entry["AttributeDataType"]:
-                raise InvalidParameterException(
-                    f"You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
-                )
-            for key in ("Mutable", "Required"):
-                if key in item:
-                    entry[key] = item[key]
-            for key in ("StringAttributeConstraints", "NumberAttributeConstraints"):
-                if key in item and key in entry:
-                    entry[key].update(item[key])
+            _apply_standard(schema[name], item)
             continue
-        if item.get("Required"):
-            raise InvalidParameterException("Required custom attributes are not supported currently.")
-        prefix = "dev:custom:" if item.get("DeveloperOnlyAttribute") else "custom:"
-        full = prefix + name
-        if full in schema:
-            raise InvalidParameterException(f"Existing attribute already has name {full}.")
-        kind = item.get("AttributeDataType", "String")
-        entry = {
-            "Name": full, "AttributeDataType": kind,
-            "DeveloperOnlyAttribute": bool(item.get("DeveloperOnlyAttribute", False)),
-            "Mutable": bool(item.get("Mutable", True)), "Required": False,
-        }
-        if kind == "String":
-            entry["StringAttributeConstraints"] = {"MinLength": "0", "MaxLength": "2048", **item.get("StringAttributeConstraints", {})}
-        elif kind == "Number" and "NumberAttributeConstraints" in item:
-            entry["NumberAttributeConstraints"] = dict(item["NumberAttributeConstraints"])
-        schema[full] = entry
+        entry = _custom_entry(item)
+        if entry["Name"] in schema:
+            raise InvalidParameterException(f"Existing attribute already has name {entry['Name']}.")
+        schema[entry["Name"]] = entry
     for entry in schema.values():
         _check_constraints(entry)
     return list(schema.values())
 
 
+def _present(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def _bounds(item: dict[str, Any], kind: str) -> dict[str, str] | None:
+    """The entry's constraints for its data type (model members only), None if absent."""
+    key, members = CONSTRAINTS[kind]
+    given = item.get(key)
+    return None if given is None else {k: v for k, v in _present(given).items() if k in members}
+
+
+def _apply_standard(entry: dict[str, Any], item: dict[str, Any]) -> None:
+    name = entry["Name"]
+    if name == "sub":
+        raise InvalidParameterException("sub attribute cannot be modified.")
+    kind = entry["AttributeDataType"]
+    if item.get("AttributeDataType", kind) != kind or item.get("DeveloperOnlyAttribute"):
+        raise InvalidParameterException(
+            f"You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
+        )
+    for key in ("Mutable", "Required"):
+        if key in item:
+            entry[key] = item[key]
+    bounds = _bounds(item, kind) if kind in CONSTRAINTS else None
+    if bounds:
+        entry[CONSTRAINTS[kind][0]].update(bounds)
+
+
+def _custom_entry(item: dict[str, Any]) -> dict[str, Any]:
+    kind = item.get("AttributeDataType")
+    if kind is None:
+        # Cognito's words; botocore's model checks the enum itself.
+        raise InvalidParameterException("Invalid AttributeDataType input, consider using the provided AttributeDataType enum.")
+    if item.get("Required"):
+        raise InvalidParameterException("Required custom attributes are not supported currently.")
+    developer = bool(item.get("DeveloperOnlyAttribute", False))
+    entry: dict[str, Any] = {
+        "Name": ("dev:custom:" if developer else "custom:") + item["Name"], "AttributeDataType": kind,
+        "DeveloperOnlyAttribute": developer, "Mutable": bool(item.get("Mutable", True)), "Required": False,
+    }
+    bounds = _bounds(item, kind) if kind in CONSTRAINTS else None
+    if kind == "String":
+        entry["StringAttributeConstraints"] = {"MinLength": "0", "MaxLength": str(MAX_STRING_LENGTH), **(bounds or {})}
+    elif bounds is not None:
+        entry[CONSTRAINTS[kind][0]] = bounds
+    return entry
+
+
 def _check_constraints(entry: dict[str, Any]) -> None:
-    """Constraints are strings on the wire: refuse ones that are not numbers here, not
-    on every later write of the attribute."""
-    for key in ("MinLength", "MaxLength"):
-        value = entry.get("StringAttributeConstraints", {}).get(key)
-        if value is not None and not (value.isascii() and value.isdigit()):
-            raise InvalidParameterException(f"{entry['Name']}: {key} must be a non-negative integer.")
-    for key in ("MinValue", "MaxValue"):
-        value = entry.get("NumberAttributeConstraints", {}).get(key)
-        if value is not None and _number(value) is None:
-            raise InvalidParameterException(f"{entry['Name']}: {key} must be a number.")
+    """Constraints are strings on the wire: refuse impossible ones here, in Cognito's
+    words, rather than on every later write of the attribute."""
+    name = entry["Name"]
+    lengths = entry.get("StringAttributeConstraints")
+    if lengths is not None:
+        low, high = (_length(lengths.get(k), name) for k in ("MinLength", "MaxLength"))
+        if max(low or 0, high or 0) > MAX_STRING_LENGTH:
+            raise InvalidParameterException(
+                f"user.{name}: String attributes cannot have a length of more than {MAX_STRING_LENGTH}")
+        if low is not None and high is not None and high < low:
+            raise InvalidParameterException(f"user.{name}: Max length cannot be less than min length.")
+    values = entry.get("NumberAttributeConstraints")
+    if values is not None:
+        low_value, high_value = (_bound(values.get(k), name) for k in ("MinValue", "MaxValue"))
+        if low_value is not None and high_value is not None and high_value < low_value:
+            raise InvalidParameterException(f"user.{name}: Max value cannot be less than min value.")
+
+
+def _length(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidParameterException(f"Invalid StringAttributeConstraints for schema attribute {name}")
+    digits = value.lstrip("0") or "0"
+    # Past five digits it is above the cap anyway (and int() refuses 4,300+ digits).
+    return MAX_STRING_LENGTH + 1 if len(digits) > 5 else int(digits)
+
+
+def _bound(value: str | None, name: str) -> float | None:
+    if value is None:
+        return None
+    number = float(value) if _DECIMAL.fullmatch(value) else math.inf
+    if not abs(number) <= _NUMBER_LIMIT:
+        raise InvalidParameterException(f"Invalid NumberAttributeConstraints for schema attribute {name}")
+    return number
 
 
 def _number(value: str) -> float | None:
@@ -137,19 +200,21 @@ def check_values(pool: Pool, values: dict[str, str], *, creating: bool) -> None:
 def _value_problems(name: str, entry: dict[str, Any], value: str) -> list[str]:
     kind = entry.get("AttributeDataType", "String")
     if kind == "String":
-        c = entry.get("StringAttributeConstraints", {})
-        if len(value) > int(c.get("MaxLength", 2048)):
-            return [f"{name}: String must be no longer than {c.get('MaxLength', 2048)} characters"]
-        if value and len(value) < int(c.get("MinLength", 0)):
-            return [f"{name}: String must be no shorter than {c.get('MinLength')} characters"]
+        # `or`: a null stored by an older version means no bound, not a crash.
+        c = entry.get("StringAttributeConstraints") or {}
+        longest, shortest = c.get("MaxLength") or MAX_STRING_LENGTH, c.get("MinLength") or 0
+        if len(value) > int(longest):
+            return [f"{name}: String must be no longer than {longest} characters"]
+        if value and len(value) < int(shortest):
+            return [f"{name}: String must be no shorter than {shortest} characters"]
     elif kind == "Number":
         number = _number(value)
         if number is None:
             return [f"{name}: Number expected"]
-        c = entry.get("NumberAttributeConstraints", {})
-        if "MinValue" in c and number < float(c["MinValue"]):
+        c = entry.get("NumberAttributeConstraints") or {}
+        if c.get("MinValue") is not None and number < float(c["MinValue"]):
             return [f"{name}: Number must be greater than or equal to {c['MinValue']}"]
-        if "MaxValue" in c and number > float(c["MaxValue"]):
+        if c.get("MaxValue") is not None and number > float(c["MaxValue"]):
             return [f"{name}: Number must be less than or equal to {c['MaxValue']}"]
     elif kind == "Boolean" and value.lower() not in ("true", "false"):
         return [f"{name}: Boolean expected"]
@@ -158,6 +223,19 @@ def _value_problems(name: str, entry: dict[str, Any], value: str) -> list[str]:
     if name == "phone_number" and value and not _PHONE.match(value):
         raise InvalidParameterException("Invalid phone number format.")
     return []
+
+
+def check_deletable(pool: Pool, names: list[str]) -> None:
+    """Delete*UserAttributes names: each a schema attribute other than `sub` (a schema
+    attribute the user has no value for is no error)."""
+    schema = schema_of(pool)
+    problems = [f"user.{n}: Attribute does not exist in the schema.\n" for n in dict.fromkeys(names)
+                if n not in schema]
+    if "sub" in names:
+        problems.append("user.sub: Attribute cannot be deleted.\n")
+    if problems:
+        # Cognito's form: one line per attribute, each ending in a newline.
+        raise InvalidParameterException("Invalid user attributes: " + "".join(problems))
 
 
 def check_required(pool: Pool, values: dict[str, str]) -> None:

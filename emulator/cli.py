@@ -50,7 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def snapshot_command(argv: list[str]) -> None:
     """export [-o FILE] / import FILE, on the data and keys directories (stop the server first
-    for import, or use POST /_emulator/snapshot on a running one)."""
+    for import, or use POST /_emulator/snapshot on a running one). An import is all or
+    nothing, as the endpoint's (snapshot.py)."""
     p = argparse.ArgumentParser(prog=f"cognito-emulator {argv[0]}")
     p.add_argument("file", nargs="?" if argv[0] == "export" else None, default="-",
                    help="snapshot file ('-' for stdout/stdin)")
@@ -71,6 +72,8 @@ def snapshot_command(argv: list[str]) -> None:
             import_snapshot(services, json.loads(raw))
     except (OSError, ValueError) as exc:
         sys.exit(f"cognito-emulator {argv[0]}: {exc}")
+    except RecursionError:
+        sys.exit(f"cognito-emulator {argv[0]}: the snapshot is nested too deeply")
     finally:
         services.store.close()
 

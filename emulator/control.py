@@ -83,6 +83,8 @@ async def put_snapshot(request: Request) -> JSONResponse:
     try:
         body = await request.json()
         import_snapshot(request.app.state.services, body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        return JSONResponse({"message": "Snapshot refused: nested too deeply"}, status_code=400)
+    except ValueError as exc:  # UnicodeDecodeError too; the state is as it was
         return JSONResponse({"message": f"Snapshot refused: {exc}"}, status_code=400)
     return JSONResponse({"imported": True})

@@ -46,7 +46,8 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-_JWE_HEADER = _b64(json.dumps({"cty": "JWT", "enc": "A256GCM", "alg": "RSA-OAEP"}).encode())
+# Compact, as in Cognito's: its refresh tokens all open with this same first segment.
+_JWE_HEADER = _b64(json.dumps({"cty": "JWT", "enc": "A256GCM", "alg": "RSA-OAEP"}, separators=(",", ":")).encode())
 
 
 def refresh_token() -> str:
@@ -83,13 +84,11 @@ class IdSource:
             return _digest_chars(f"secret:{client}", _LOWER_ALNUM, 51)
         return client_secret()
 
-    def sub(self, pool: str, username: str) -> str:
-        if self.deterministic:
-            raw = bytearray(hashlib.sha256(f"sub:{pool}:{username}".encode()).digest()[:16])
-            raw[6] = (raw[6] & 0x0F) | 0x40
-            raw[8] = (raw[8] & 0x3F) | 0x80
-            return str(uuid.UUID(bytes=bytes(raw)))
-        return sub()
+    def sub(self, pool: str, username: str, taken: Callable[[str], bool]) -> str:
+        """Deterministic: from the name the user was created with; if that sub is taken
+        in the pool (a user of that name whose email moved on, with UsernameAttributes,
+        holds it: their username is their sub), the next candidate in a fixed order."""
+        return self._derive(_uuid4_shaped, f"sub:{pool}:{username}", taken, sub)
 
     def _derive(self, make: Callable[[str], str], seed: str, taken: Callable[[str], bool],
                 fallback: Callable[[], str]) -> str:
@@ -100,6 +99,13 @@ class IdSource:
             if not taken(candidate):
                 return candidate
         return fallback()
+
+
+def _uuid4_shaped(seed: str) -> str:
+    raw = bytearray(hashlib.sha256(seed.encode()).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(raw)))
 
 
 def _digest_chars(seed: str, alphabet: str, n: int) -> str:

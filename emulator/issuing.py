@@ -167,6 +167,9 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         raise invalid
     if claims["exp"] <= ctx.now():
         raise NotAuthorizedException("Access Token has expired")
+    # Before the user: a client_credentials token (custom scopes only) names no user.
+    if scope not in str(claims.get("scope", "")).split():
+        raise NotAuthorizedException("Access Token does not have required scopes")
     user = ctx.store.get_user_by_sub(pool.id, str(claims.get("sub")))
     if user is None:
         # A deleted user's token: "User does not exist." where the action may say so
@@ -180,8 +183,6 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         raise NotAuthorizedException("Access Token has been revoked")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    if scope not in str(claims.get("scope", "")).split():
-        raise NotAuthorizedException("Access Token does not have required scopes")
     return pool, user, claims
 
 

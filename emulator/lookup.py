@@ -12,9 +12,14 @@ from .errors import NotAuthorizedException, ResourceNotFoundException, UserNotFo
 from .records import Client, Pool, User
 
 
+def pool_region(pool_id: str) -> str:
+    return pool_id.split("_", 1)[0]
+
+
 def require_pool(ctx: Context, pool_id: str) -> Pool:
+    """The pool, if it exists in the region of a signed call (Cognito's regions are apart)."""
     pool = ctx.store.get_pool(pool_id)
-    if pool is None:
+    if pool is None or ctx.signed_region not in (None, pool_region(pool_id)):
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool
 

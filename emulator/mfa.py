@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
 METHODS = (SMS, TOTP, EMAIL)
-# Where each method's pool configuration is kept (private keys: not part of UserPoolType).
-POOL_KEYS = {SMS: "_SmsMfaConfiguration", TOTP: "_SoftwareTokenMfaConfiguration",
-             EMAIL: "_EmailMfaConfiguration"}
+# Where the TOTP and email methods' pool configuration is kept (private keys: UserPoolType
+# has no member for them). SMS MFA has no key of its own: in Cognito it is the pool's
+# SmsConfiguration and SmsAuthenticationMessage, the members DescribeUserPool shows.
+POOL_KEYS = {TOTP: "_SoftwareTokenMfaConfiguration", EMAIL: "_EmailMfaConfiguration"}
+SMS_KEYS = ("SmsAuthenticationMessage", "SmsConfiguration")
 STEP = 30
 # Cognito accepts the current code and its neighbours (clock drift of one step either way).
 WINDOW = 1
@@ -32,14 +34,24 @@ def pool_mode(pool: Pool) -> str:
 
 def pool_methods(pool: Pool) -> list[str]:
     """Methods the pool offers, in Cognito's order."""
+    return offered(pool.config)
+
+
+def offered(config: dict[str, Any]) -> list[str]:
+    """Methods a pool configuration offers: SMS wherever it can text."""
     out = []
-    if pool.config.get(POOL_KEYS[SMS]) is not None:
+    if config.get("SmsConfiguration") is not None:
         out.append(SMS)
-    if (pool.config.get(POOL_KEYS[TOTP]) or {}).get("Enabled"):
+    if (config.get(POOL_KEYS[TOTP]) or {}).get("Enabled"):
         out.append(TOTP)
-    if pool.config.get(POOL_KEYS[EMAIL]) is not None:
+    if config.get(POOL_KEYS[EMAIL]) is not None:
         out.append(EMAIL)
     return out
+
+
+def sms_config(pool: Pool) -> dict[str, Any]:
+    """SmsMfaConfiguration as GetUserPoolMfaConfig shows it: the pool's SMS settings."""
+    return {k: pool.config[k] for k in SMS_KEYS if pool.config.get(k) is not None}
 
 
 def user_settings(user: User) -> dict[str, dict[str, bool]]:
@@ -106,19 +118,23 @@ def totp_at(secret: str, step: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
-def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> bool:
-    """True for a fresh code in the window; a code's step is never accepted twice (the
-    store claims it atomically)."""
-    totp = user.extra.get("totp") or {}
-    secret = totp.get("secret")
-    if not secret:
-        return False
+def matching_step(secret: str, code: str, now: float, after: int = -1) -> int | None:
+    """The time step after `after` whose code `code` is, within the window."""
     current = int(now // STEP)
-    last = int(totp.get("last_step", -1))
-    for step in range(current - WINDOW, current + WINDOW + 1):
-        if step > last and hmac.compare_digest(totp_at(secret, step).encode(), code.strip().encode()):
-            if not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
-                return False
-            totp["last_step"] = step
-            return True
-    return False
+    for step in range(max(current - WINDOW, after + 1), current + WINDOW + 1):
+        if hmac.compare_digest(totp_at(secret, step).encode(), code.strip().encode()):
+            return step
+    return None
+
+
+def check_totp(store: Store, pool: Pool, user: User, code: str, now: float) -> bool:
+    """True for a fresh code of the user's verified authenticator; a code's step is
+    never accepted twice (the store claims it atomically)."""
+    totp = user.extra.get("totp") or {}
+    if not totp.get("secret") or not totp.get("verified"):
+        return False
+    step = matching_step(totp["secret"], code, now, int(totp.get("last_step", -1)))
+    if step is None or not store.claim_totp_step(pool.id, user_key(pool, user.username), step):
+        return False
+    totp["last_step"] = step
+    return True

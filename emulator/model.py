@@ -55,6 +55,18 @@ class ServiceModel:
             noun = "error" if n == 1 else "errors"
             raise InvalidParameterException(f"{n} validation {noun} detected: " + "; ".join(problems))
 
+    def problems(self, shape_name: str, value: Any, path: str, *, loose: bool = False) -> list[str]:
+        """What is wrong with `value` as an instance of the model's `shape_name` (for
+        checking stored data, e.g. a snapshot's rows, against Cognito's shapes). `loose`:
+        types, enums and required members only, as for an output shape, whose lengths
+        and patterns Cognito's own answers do not keep (SchemaAttributes'
+        "phone_number_verified" is longer than CustomAttributeNameType allows)."""
+        out: list[str] = []
+        self._check(shape_name, value, path, out)
+        if loose:
+            out = [p for p in out if not any(marker in p for marker in _STRICT_ONLY)]
+        return out
+
     # -- the walk -----------------------------------------------------------------
 
     def _check_structure(self, shape: dict[str, Any], value: dict[str, Any], path: str, out: list[str],
@@ -106,6 +118,9 @@ class ServiceModel:
             shown = _show(value, hidden)
             out.extend(f"Value{shown} at '{path}' failed to satisfy constraint: {c}" for c in broken)
 
+
+# The constraints a `loose` check leaves out: lengths, ranges and patterns.
+_STRICT_ONLY = ("Member must have length", "Member must have value", "Member must satisfy regular expression")
 
 _TYPE_WORDS = {
     "structure": "structure", "list": "list", "map": "map", "string": "string",

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import bcrypt
 
-from .errors import InvalidPasswordException, NotAuthorizedException
+from .errors import InvalidPasswordException
 
 if TYPE_CHECKING:
     from .api import Context
-    from .records import User
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
@@ -75,19 +73,3 @@ async def prepare(ctx: Context, password: str) -> NewPassword:
     """Hash a new password off the event loop. Handlers do this before they read the
     store, so nothing they read can go stale across the await."""
     return NewPassword(password, await ctx.offload(hash_password, password, ctx.settings.bcrypt_rounds))
-
-
-async def proven(ctx: Context, password: str, lookup: Callable[[], User]) -> User:
-    """The user `lookup()` finds, once `password` is proven against its hash: checked off
-    the event loop, then the user read again in the new unit of work, and checked again
-    if its password changed meanwhile. NotAuthorizedException if the password is wrong."""
-    user = lookup()
-    for _ in range(3):
-        hashed = user.password_hash
-        ok = bool(hashed) and await ctx.offload(check, password, hashed)
-        user = lookup()
-        if user.password_hash == hashed:
-            if not ok:
-                raise NotAuthorizedException("Incorrect username or password.")
-            return user
-    raise NotAuthorizedException("Incorrect username or password.")  # it keeps changing

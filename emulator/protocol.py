@@ -49,11 +49,13 @@ async def handle(request: Request) -> Response:
                 f"{name} is not supported by this emulator yet."
             )
         service_model().validate_input(op, body)
+        scope_region = _scope_region(request)
         ctx = Context(
             services=services,
-            region=_region(request, services.settings.region),
+            region=scope_region or services.settings.region,
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
+            signed_region=None if op.unsigned else scope_region,
         )
         result = await runner.run(ctx, handler, body)
         payload = json.dumps(result, separators=(",", ":"))
@@ -124,6 +126,7 @@ async def _decode(request: Request, services: Services) -> tuple[str, dict[str, 
     return name, body
 
 
-def _region(request: Request, default: str) -> str:
+def _scope_region(request: Request) -> str | None:
+    """The region of the SigV4 credential scope, if the call is signed."""
     match = _CREDENTIAL_REGION.search(request.headers.get("authorization", ""))
-    return match.group(1) if match else default
+    return match.group(1) if match else None

@@ -1,14 +1,19 @@
-"""The whole state as one JSON document (store rows and signing keys), and back."""
+"""The whole state as one JSON document (store rows and signing keys), and back; and
+reset. Replacing the state is all or nothing: the snapshot is checked whole
+(snapshot_rules.py), the new database file and key files are built beside the old ones,
+and only then swapped in (swap.py), so a refused snapshot changes nothing and a crash
+leaves the old state or the new one."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from . import seed
+from . import seed, snapshot_rules, swap
 from .api import Services
+from .store import DB_FILE
 
-FORMAT = "cognito-emulator-snapshot"
+FORMAT = snapshot_rules.FORMAT
 
 
 def export_snapshot(services: Services) -> dict[str, Any]:
@@ -21,26 +26,36 @@ def export_snapshot(services: Services) -> dict[str, Any]:
 
 
 def import_snapshot(services: Services, snapshot: Any) -> None:
-    """Replace everything with the snapshot; a malformed one changes nothing (ValueError)."""
-    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
-        raise ValueError(f"not a snapshot: expected an object with format {FORMAT!r}")
-    if snapshot.get("schemaVersion") != services.store.schema_version():
-        raise ValueError(
-            f"snapshot schema version {snapshot.get('schemaVersion')} does not match this "
-            f"emulator's {services.store.schema_version()}"
-        )
-    tables, keys = snapshot.get("tables"), snapshot.get("keys", {})
-    if not isinstance(tables, dict) or not isinstance(keys, dict):
-        raise ValueError("snapshot 'tables' and 'keys' must be objects")
-    if not all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in tables.values()):
-        raise ValueError("each snapshot table must be a list of row objects")
-    services.store.import_rows(tables)
-    services.keys.import_pems(keys)
+    """Replace everything with the snapshot; one found wrong anywhere (ValueError naming
+    the problem) changes nothing."""
+    store = services.store
+    tables, keys = snapshot_rules.check(snapshot, store.schema_version(), store.columns())
+    replace_state(services, tables, keys)
 
 
 def reset(services: Services) -> None:
     """Empty all state; with a seed file, start again from the seeded state."""
-    services.store.reset()
-    services.keys.forget_all()
+    replace_state(services, {}, {})
     if services.settings.seed:
         seed.apply(services, seed.load(Path(services.settings.seed)))
+
+
+def replace_state(services: Services, tables: dict[str, list[dict[str, Any]]], keys: dict[str, str]) -> None:
+    """Build the new store file and key files beside the old ones, then swap them in."""
+    settings = services.settings
+    staging = swap.Staging(settings.data_dir, settings.keys_dir, DB_FILE)
+    try:
+        services.store.write_file(staging.db_path, tables)
+        staging.write_keys(keys)
+    except BaseException:
+        staging.discard()
+        raise
+    with services.store.offline(), services.keys.replacing():
+        try:
+            staging.commit()
+        except BaseException:
+            if not (settings.data_dir / swap.MARKER).exists():
+                staging.discard()  # not committed: the old state stands
+                raise
+        # Committed: the new state wins. If a step fails here, the next start finishes it.
+        swap.roll_forward(settings.data_dir, settings.keys_dir)

@@ -17,7 +17,8 @@ were ready together have run (the edge does it on the event loop's next turn), a
 caller answers before the group holding its writes has committed: `open_group()` hands
 it the group to wait on. One fsync then covers every call in the group, and nothing is
 acknowledged before it is durable. Anything else that opens a transaction on that
-thread (hosted UI, reset, seeding) commits the open group first.
+thread (hosted UI, reset, seeding) commits the open group first; so does `exclusive()`,
+which a swap of the database file (swap.py) runs under.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class CommitGroup:
             callback(self)
 
 
+class Conflict(Exception):
+    """An INSERT found its key (or another unique column) taken: nothing was written."""
+
+
 class Conn:
     """What store code calls `self.db`: execute() as sqlite3's, starting the unit of
     work's transaction when a write comes."""
@@ -80,6 +85,15 @@ class Conn:
                 and sql.lstrip()[:7].upper().startswith(_WRITES)):
             self._owner.begin()
         return self.raw.execute(sql, params)
+
+    def insert(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """A plain INSERT whose clash with an existing row is a Conflict, not a replace."""
+        try:
+            return self.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):  # NOT NULL and the like: a bug, not a clash
+                raise
+            raise Conflict(str(exc)) from None
 
 
 class Connections:
@@ -127,11 +141,14 @@ class Connections:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        """No writer in this process meanwhile; afterwards every thread reconnects (reset)."""
+        """No writer in this process meanwhile; afterwards every thread reconnects (the
+        database file may have been replaced: snapshot import, reset)."""
         self.flush_group()
         with self._writer:
-            yield
-            self._generation += 1
+            try:
+                yield
+            finally:
+                self._generation += 1
 
     # -- transactions -------------------------------------------------------------------
 

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .records import Challenge, Client, Group, Pool, TokenSession, User
-from .sqlconn import CommitGroup, Conn, Connections
+from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as declared (PRAGMA table_info), for checking a snapshot's rows."""
+
+    type: str  # TEXT, INTEGER or REAL
+    not_null: bool
+    needed: bool  # NOT NULL, no default, not the rowid: a row must give it
 
 
 def _m1_initial(db: sqlite3.Connection) -> None:
@@ -134,10 +144,27 @@ def _m3_hosted_ui(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE token_sessions ADD COLUMN scopes TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui]
+def _m4_lockouts(db: sqlite3.Connection) -> None:
+    """Failed sign-in attempts per user (or, where a client hides unknown users, per
+    unknown name): how many, and when the last one was (lockout.py)."""
+    db.execute(
+        """CREATE TABLE lockouts (
+            pool_id TEXT NOT NULL, ukey TEXT NOT NULL, failures INTEGER NOT NULL,
+            last_failure REAL NOT NULL, PRIMARY KEY (pool_id, ukey))"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts]
+
+
+__all__ = ["Column", "Conflict", "Store"]
 
 
 class Store(OAuthTables):
+    """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
+    sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
+    REPLACE, which would silently delete whichever row held the key."""
+
     def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DB_FILE
@@ -180,14 +207,23 @@ class Store(OAuthTables):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def reset(self) -> None:
-        """Start from an empty database: a new file, whatever the old one held (freeing
-        the pages of a large store one by one costs ~5 ms per 1,000 users; this is O(1))."""
+    def columns(self) -> dict[str, dict[str, Column]]:
+        """Every table's columns as declared, for checking a snapshot's rows."""
+        out: dict[str, dict[str, Column]] = {}
+        for table in self._tables():
+            rows = self.db.execute(f"PRAGMA table_info([{table}])").fetchall()
+            # (cid, name, type, notnull, default, pk); an INTEGER PRIMARY KEY is the rowid.
+            out[table] = {r[1]: Column(type=r[2].upper(), not_null=bool(r[3]),
+                                       needed=bool(r[3]) and r[4] is None and not r[5]) for r in rows}
+        return out
+
+    @contextmanager
+    def offline(self) -> Iterator[None]:
+        """Every connection closed and no writer in this process meanwhile, so that the
+        database file can be replaced; afterwards every thread opens the file anew."""
         with self._conns.exclusive():
             self._conns.close_all()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
-        self._migrate()
+            yield
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
         import sqlite_utils  # read-only here; never inside a write (it commits on its own)
@@ -195,27 +231,27 @@ class Store(OAuthTables):
         db = sqlite_utils.Database(self.db.raw)
         return {table: list(db.table(table).rows) for table in self._tables()}
 
-    def import_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
-        """Replace all state with `tables`; unknown tables or columns are refused whole."""
-        known = {t: {r[1] for r in self.db.execute(f"PRAGMA table_info([{t}])")} for t in self._tables()}
-        for table, rows in tables.items():
-            if table not in known:
-                raise ValueError(f"unknown table {table!r}")
-            for row in rows:
-                extra = set(row) - known[table]
-                if extra:
-                    raise ValueError(f"unknown column(s) {sorted(extra)} in table {table!r}")
-        with self.transaction():
-            for table in known:
-                self.db.execute(f"DELETE FROM [{table}]")
+    def write_file(self, path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """A new database file at `path` holding exactly `tables` (rows already checked by
+        snapshot_rules); a row SQLite refuses (a duplicate key) is a ValueError."""
+        db = sqlite3.connect(str(path), isolation_level=None)
+        try:
+            db.execute(f"PRAGMA synchronous={self._conns.synchronous}")
+            db.execute("BEGIN IMMEDIATE")
+            for step, migration in enumerate(MIGRATIONS, start=1):
+                migration(db)
+                db.execute(f"PRAGMA user_version={step}")
             for table, rows in tables.items():
                 for row in rows:
                     columns = ", ".join(f"[{c}]" for c in row)
                     marks = ", ".join("?" for _ in row)
                     try:
-                        self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
-                    except (sqlite3.Error, OverflowError) as exc:
+                        db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+                    except sqlite3.Error as exc:
                         raise ValueError(f"row refused by table {table!r}: {exc}") from None
+            db.execute("COMMIT")
+        finally:
+            db.close()
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -241,25 +277,34 @@ class Store(OAuthTables):
 
     # -- pools ----------------------------------------------------------------------
 
+    def add_pool(self, pool: Pool) -> None:
+        self.db.insert("INSERT INTO pools (id, name, created, modified, config) VALUES (?, ?, ?, ?, ?)",
+                (pool.id, pool.name, pool.created, pool.modified, json.dumps(pool.config)))
+
     def put_pool(self, pool: Pool) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pools (id, name, created, modified, config) VALUES (?, ?, ?, ?, ?)",
-            (pool.id, pool.name, pool.created, pool.modified, json.dumps(pool.config)),
-        )
+        """Save an existing pool (a pool that is not there is not created)."""
+        self.db.execute("UPDATE pools SET name = ?, modified = ?, config = ? WHERE id = ?",
+                        (pool.name, pool.modified, json.dumps(pool.config), pool.id))
 
     def get_pool(self, pool_id: str) -> Pool | None:
         row = self._one("SELECT * FROM pools WHERE id = ?", (pool_id,))
         return _pool(row) if row else None
 
-    def list_pools(self, after: str, limit: int) -> list[Pool]:
-        rows = self._all("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+    def list_pools(self, after: str, limit: int, region: str | None = None) -> list[Pool]:
+        """Pools by id after `after`; with `region`, only that region's (ids `<region>_...`)."""
+        if region is None:
+            rows = self._all("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        else:
+            prefix = region + "_"
+            rows = self._all("SELECT * FROM pools WHERE id > ? AND substr(id, 1, ?) = ? ORDER BY id LIMIT ?",
+                             (after, len(prefix), prefix, limit))
         return [_pool(r) for r in rows]
 
     def delete_pool(self, pool_id: str) -> None:
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "token_sessions", "challenges",
                           "messages", "codes", "attempts", "domains", "resource_servers",
-                          "ui_customizations", "auth_codes", "hosted_sessions"):
+                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -268,13 +313,17 @@ class Store(OAuthTables):
 
     # -- clients --------------------------------------------------------------------
 
+    def add_client(self, client: Client) -> None:
+        self.db.insert("INSERT INTO clients (id, pool_id, name, secret, created, modified, config)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (client.id, client.pool_id, client.name, client.secret, client.created,
+                 client.modified, json.dumps(client.config)))
+
     def put_client(self, client: Client) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO clients (id, pool_id, name, secret, created, modified, config)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (client.id, client.pool_id, client.name, client.secret, client.created,
-             client.modified, json.dumps(client.config)),
-        )
+        """Save an existing client of its pool (one that is not there is not created)."""
+        self.db.execute("UPDATE clients SET name = ?, secret = ?, modified = ?, config = ? WHERE id = ? AND pool_id = ?",
+                        (client.name, client.secret, client.modified, json.dumps(client.config), client.id,
+                         client.pool_id))
 
     def get_client(self, client_id: str) -> Client | None:
         row = self._one("SELECT * FROM clients WHERE id = ?", (client_id,))
@@ -296,16 +345,22 @@ class Store(OAuthTables):
 
     # -- users ----------------------------------------------------------------------
 
+    def add_user(self, user: User, ukey: str) -> None:
+        """A new user; Conflict if the name (ukey) or the sub is taken in the pool."""
+        self.db.insert(
+            "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
+            " password_hash, password_set, email, phone_number, preferred_username, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
+
     def put_user(self, user: User, ukey: str) -> None:
+        """Save an existing user: the row of `ukey` with this user's sub, and no other
+        (a user who is not there is not created)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO users (pool_id, ukey, username, sub, status, enabled, created,"
-            " modified, attributes, password_hash, password_set, email, phone_number,"
-            " preferred_username, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user.pool_id, ukey, user.username, user.sub, user.status, int(user.enabled),
-             user.created, user.modified, json.dumps(user.attributes), user.password_hash,
-             user.password_set, _lower(user.attributes.get("email")),
-             user.attributes.get("phone_number"), _lower(user.attributes.get("preferred_username")),
-             json.dumps(user.extra)),
+            "UPDATE users SET status = ?, enabled = ?, modified = ?, attributes = ?, password_hash = ?,"
+            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?"
+            " WHERE pool_id = ? AND ukey = ? AND sub = ?",
+            (*_user_state(user), user.pool_id, ukey, user.sub),
         )
 
     def find_users_by(self, pool_id: str, attribute: str, value: str) -> list[User]:
@@ -335,6 +390,7 @@ class Store(OAuthTables):
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+            self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute(
                 "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
             )
@@ -352,12 +408,18 @@ class Store(OAuthTables):
 
     # -- groups ---------------------------------------------------------------------
 
+    def add_group(self, group: Group) -> None:
+        self.db.insert("INSERT INTO groups (pool_id, name, created, modified, description, role_arn,"
+                " precedence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (group.pool_id, group.name, group.created, group.modified, group.description,
+                 group.role_arn, group.precedence))
+
     def put_group(self, group: Group) -> None:
+        """Save an existing group (one that is not there is not created)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO groups (pool_id, name, created, modified, description, role_arn,"
-            " precedence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (group.pool_id, group.name, group.created, group.modified, group.description,
-             group.role_arn, group.precedence),
+            "UPDATE groups SET modified = ?, description = ?, role_arn = ?, precedence = ?"
+            " WHERE pool_id = ? AND name = ?",
+            (group.modified, group.description, group.role_arn, group.precedence, group.pool_id, group.name),
         )
 
     def get_group(self, pool_id: str, name: str) -> Group | None:
@@ -499,6 +561,32 @@ class Store(OAuthTables):
             "SELECT count(*) FROM attempts WHERE pool_id = ? AND ukey = ? AND action = ? AND at > ?",
             (pool_id, ukey, action, since)).fetchone()[0])
 
+    # -- failed sign-in attempts --------------------------------------------------------
+
+    def get_lockout(self, pool_id: str, ukey: str) -> tuple[int, float] | None:
+        """(failures, time of the last one), if any were counted."""
+        row = self.db.execute("SELECT failures, last_failure FROM lockouts WHERE pool_id = ? AND ukey = ?",
+                              (pool_id, ukey)).fetchone()
+        return (int(row[0]), float(row[1])) if row else None
+
+    def add_failure(self, pool_id: str, ukey: str, at: float, quiet: float) -> None:
+        """Count one failure at `at`; after `quiet` seconds without one, counting starts over.
+        One statement, so concurrent failures (even from other processes) all count."""
+        self.db.execute(
+            "INSERT INTO lockouts (pool_id, ukey, failures, last_failure) VALUES (?, ?, 1, ?)"
+            " ON CONFLICT (pool_id, ukey) DO UPDATE SET last_failure = excluded.last_failure,"
+            " failures = CASE WHEN excluded.last_failure - last_failure >= ? THEN 1 ELSE failures + 1 END",
+            (pool_id, ukey, at, quiet))
+
+    def clear_lockout(self, pool_id: str, ukey: str) -> None:
+        self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
+
+    def add_wrong_answer(self, session: str) -> None:
+        """Count a wrong answer to a challenge (in one statement: concurrent ones all count)."""
+        self.db.execute(
+            "UPDATE challenges SET data = json_set(data, '$.wrong', coalesce(json_extract(data, '$.wrong'), 0) + 1)"
+            " WHERE session = ?", (session,))
+
     def get_challenge(self, session: str) -> Challenge | None:
         row = self._one("SELECT * FROM challenges WHERE session = ?", (session,))
         if row is None:
@@ -528,6 +616,13 @@ def _user(row: dict[str, Any]) -> User:
         attributes=json.loads(row["attributes"]), password_hash=row["password_hash"],
         password_set=row["password_set"], extra=json.loads(row["extra"]),
     )
+
+
+def _user_state(user: User) -> tuple[Any, ...]:
+    """The users columns a save may change, in put_user's (and add_user's) order."""
+    return (user.status, int(user.enabled), user.modified, json.dumps(user.attributes), user.password_hash,
+            user.password_set, _lower(user.attributes.get("email")), user.attributes.get("phone_number"),
+            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra))
 
 
 def _lower(value: str | None) -> str | None:

@@ -26,12 +26,14 @@ class OAuthTables:
 
     # -- domains --------------------------------------------------------------------
 
+    def add_domain(self, d: Domain) -> None:
+        self.db.insert("INSERT INTO domains (domain, pool_id, custom, created, config) VALUES (?, ?, ?, ?, ?)",
+                (d.domain, d.pool_id, int(d.custom_config is not None), d.created, _domain_config(d)))
+
     def put_domain(self, d: Domain) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO domains (domain, pool_id, custom, created, config) VALUES (?, ?, ?, ?, ?)",
-            (d.domain, d.pool_id, int(d.custom_config is not None), d.created,
-             json.dumps({"custom": d.custom_config, "managed_login_version": d.managed_login_version})),
-        )
+        """Save an existing domain of its pool (one that is not there is not created)."""
+        self.db.execute("UPDATE domains SET custom = ?, config = ? WHERE domain = ? AND pool_id = ?",
+                        (int(d.custom_config is not None), _domain_config(d), d.domain, d.pool_id))
 
     def get_domain(self, domain: str) -> Domain | None:
         row = self._first("SELECT * FROM domains WHERE domain = ?", (domain,))
@@ -46,11 +48,14 @@ class OAuthTables:
 
     # -- resource servers -----------------------------------------------------------------
 
+    def add_resource_server(self, rs: ResourceServer) -> None:
+        self.db.insert("INSERT INTO resource_servers (pool_id, identifier, name, scopes) VALUES (?, ?, ?, ?)",
+                (rs.pool_id, rs.identifier, rs.name, json.dumps(rs.scopes)))
+
     def put_resource_server(self, rs: ResourceServer) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO resource_servers (pool_id, identifier, name, scopes) VALUES (?, ?, ?, ?)",
-            (rs.pool_id, rs.identifier, rs.name, json.dumps(rs.scopes)),
-        )
+        """Save an existing resource server (one that is not there is not created)."""
+        self.db.execute("UPDATE resource_servers SET name = ?, scopes = ? WHERE pool_id = ? AND identifier = ?",
+                        (rs.name, json.dumps(rs.scopes), rs.pool_id, rs.identifier))
 
     def get_resource_server(self, pool_id: str, identifier: str) -> ResourceServer | None:
         row = self._first("SELECT * FROM resource_servers WHERE pool_id = ? AND identifier = ?",
@@ -116,6 +121,10 @@ class OAuthTables:
 
     def delete_hosted_session(self, id_hash: str) -> None:
         self.db.execute("DELETE FROM hosted_sessions WHERE id_hash = ?", (id_hash,))
+
+
+def _domain_config(d: Domain) -> str:
+    return json.dumps({"custom": d.custom_config, "managed_login_version": d.managed_login_version})
 
 
 def _domain(row: dict[str, Any]) -> Domain:

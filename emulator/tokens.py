@@ -9,6 +9,8 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,8 +39,9 @@ class PoolKey:
 class KeyStore:
     """Keys are made on first use and kept on disk, so tokens verify across restarts.
 
-    A key never changes once written, so holding it in memory cannot go stale; the
-    file appears whole, by a hard link, so two processes agree on one key."""
+    A key never changes once written (a snapshot import replaces the files and the
+    memory together: `replacing()`), so holding it in memory cannot go stale; the file
+    appears whole, by a hard link, so two processes agree on one key."""
 
     def __init__(self, keys_dir: Path) -> None:
         self.dir = keys_dir
@@ -61,31 +64,18 @@ class KeyStore:
         except FileNotFoundError:
             pass
 
-    def forget_all(self) -> None:
-        with self._lock:
-            self._cache.clear()
-        for path in self.dir.glob("*.pem"):
-            path.unlink(missing_ok=True)
-
     def export_pems(self) -> dict[str, str]:
         return {p.stem: p.read_text() for p in sorted(self.dir.glob("*.pem"))}
 
-    def import_pems(self, pems: dict[str, str]) -> None:
-        for pool_id, pem in pems.items():  # refuse the whole set before touching any file
-            if not pool_id or "/" in pool_id or pool_id.startswith("."):
-                raise ValueError(f"bad pool id {pool_id!r} in snapshot keys")
-            from cryptography.hazmat.primitives import serialization
-
+    @contextmanager
+    def replacing(self) -> Iterator[None]:
+        """While the key files are swapped (swap.py) no key is loaded; afterwards every
+        key is read again from the files."""
+        with self._lock:
             try:
-                serialization.load_pem_private_key(pem.encode(), password=None)
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"bad key for pool {pool_id!r}: {exc}") from None
-        self.forget_all()
-        self.dir.mkdir(parents=True, exist_ok=True)
-        for pool_id, pem in pems.items():
-            path = self.dir / f"{pool_id}.pem"
-            path.write_text(pem)
-            path.chmod(0o600)
+                yield
+            finally:
+                self._cache.clear()
 
     def _load_or_create(self, pool_id: str) -> PoolKey:
         from cryptography.hazmat.primitives import serialization

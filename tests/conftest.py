@@ -29,15 +29,15 @@ class LiveServer(EmulatorServer):
     checked against botocore's model."""
 
     def client(self, service: str = "cognito-idp", region: str = "us-east-1") -> Any:
-        return make_client(self.url, service)
+        return make_client(self.url, service, region=region)
 
 
-def make_client(url: str, service: str = "cognito-idp", *, validate: bool = True) -> Any:
-    """A boto3 client whose responses are checked against botocore's model; with
-    validate=False botocore skips its own parameter checks, so the server's run."""
+def make_client(url: str, service: str = "cognito-idp", *, validate: bool = True, region: str = "us-east-1") -> Any:
+    """A boto3 client (signing for `region`) whose responses are checked against botocore's
+    model; with validate=False botocore skips its own parameter checks, so the server's run."""
     recorder = ResponseRecorder.instance()
     client = boto3.client(
-        service, endpoint_url=url, region_name="us-east-1",
+        service, endpoint_url=url, region_name=region,
         aws_access_key_id="test", aws_secret_access_key="test",
         config=Config(parameter_validation=validate, retries={"total_max_attempts": 1, "mode": "standard"}),
     )

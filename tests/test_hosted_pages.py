@@ -207,6 +207,11 @@ def test_new_password_required_is_a_page(server: LiveServer, browser: Browser, c
     assert cognito.admin_get_user(UserPoolId=pool, Username="invited")["UserStatus"] == "CONFIRMED"
 
 
+# SMS MFA needs the pool's SMS settings (the role Cognito would text through).
+SMS_MFA = {"SmsAuthenticationMessage": "Code {####}",
+           "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}}
+
+
 def mfa_pool(cognito: Any, mode: str, **methods: Any) -> tuple[str, dict[str, Any]]:
     pool = oauth_pool(cognito)
     cognito.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration=mode, **methods)
@@ -214,7 +219,7 @@ def mfa_pool(cognito: Any, mode: str, **methods: Any) -> tuple[str, dict[str, An
 
 
 def test_sms_mfa_asks_for_the_texted_code(server: LiveServer, browser: Browser, cognito: Any) -> None:
-    pool, client = mfa_pool(cognito, "ON", SmsMfaConfiguration={"SmsAuthenticationMessage": "Code {####}"})
+    pool, client = mfa_pool(cognito, "ON", SmsMfaConfiguration=SMS_MFA)
     user_with_email(cognito, pool, "sam")
     cognito.admin_update_user_attributes(UserPoolId=pool, Username="sam", UserAttributes=[
         {"Name": "phone_number", "Value": "+15555550123"}, {"Name": "phone_number_verified", "Value": "true"}])
@@ -228,7 +233,7 @@ def test_sms_mfa_asks_for_the_texted_code(server: LiveServer, browser: Browser, 
 
 
 def test_select_mfa_type_then_the_email_code(server: LiveServer, browser: Browser, cognito: Any) -> None:
-    pool, client = mfa_pool(cognito, "OPTIONAL", SmsMfaConfiguration={"SmsAuthenticationMessage": "Code {####}"},
+    pool, client = mfa_pool(cognito, "OPTIONAL", SmsMfaConfiguration=SMS_MFA,
                             EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"})
     user_with_email(cognito, pool, "eve")
     cognito.admin_update_user_attributes(UserPoolId=pool, Username="eve", UserAttributes=[

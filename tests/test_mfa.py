@@ -15,7 +15,9 @@ from .conftest import PASSWORD, LiveServer
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"]
 TOTP_ON = {"Enabled": True}
-SMS_ON = {"SmsAuthenticationMessage": "Code: {####}"}
+# SMS MFA needs the pool's SMS settings (the role Cognito would text through).
+SMS_ON = {"SmsAuthenticationMessage": "Code: {####}",
+          "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}}
 EMAIL_ON = {"Message": "Your sign-in code is {####}", "Subject": "Sign-in code"}
 
 
@@ -98,15 +100,63 @@ def test_totp_journey_and_reused_or_wrong_codes(server: LiveServer, cognito: Any
             ChallengeResponses={"USERNAME": "mia", "SOFTWARE_TOKEN_MFA_CODE": code})
 
 
+def test_a_new_authenticator_replaces_the_old_one_only_once_verified(server: LiveServer, cognito: Any) -> None:
+    pool_id, client_id = make_pool(cognito, "OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
+    make_user(cognito, pool_id)
+    old, access = enrol_totp(cognito, client_id)
+    cognito.set_user_mfa_preference(AccessToken=access,
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    new = pyotp.TOTP(cognito.associate_software_token(AccessToken=access)["SecretCode"])
+
+    def sign_in_with(totp: pyotp.TOTP) -> dict[str, Any]:
+        server.clock.advance(60)  # a fresh TOTP step each time
+        challenge = password_auth(cognito, client_id)
+        assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+        return dict(cognito.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "mia", "SOFTWARE_TOKEN_MFA_CODE": totp.at(server.clock.now())}))
+
+    # Associated but never verified: the old authenticator still signs in, the new one does not.
+    with pytest.raises(cognito.exceptions.CodeMismatchException):
+        sign_in_with(new)
+    assert "AccessToken" in sign_in_with(old)["AuthenticationResult"]
+    assert cognito.get_user(AccessToken=access)["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
+    # Verified: now the new one replaces it.
+    assert cognito.verify_software_token(AccessToken=access, UserCode=new.at(server.clock.now()))["Status"] == "SUCCESS"
+    with pytest.raises(cognito.exceptions.CodeMismatchException):
+        sign_in_with(old)
+    assert "AccessToken" in sign_in_with(new)["AuthenticationResult"]
+
+
 def test_totp_verification_with_a_wrong_code_and_preference_before_verifying(cognito: Any) -> None:
     pool_id, client_id = make_pool(cognito, "OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
     make_user(cognito, pool_id)
     access = password_auth(cognito, client_id)["AuthenticationResult"]["AccessToken"]
-    with pytest.raises(cognito.exceptions.InvalidParameterException, match="not verified"):
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="delivery config"):
         cognito.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True})
     cognito.associate_software_token(AccessToken=access)
     with pytest.raises(cognito.exceptions.EnableSoftwareTokenMFAException):
         cognito.verify_software_token(AccessToken=access, UserCode="000000")
+
+
+def test_a_method_without_its_delivery_config_cannot_be_turned_on(cognito: Any) -> None:
+    """Cognito: "User does not have delivery config set to turn on SMS_MFA" (and
+    SOFTWARE_TOKEN_MFA, aws-sdk-js-v3#4645) for a user without the phone number (or a
+    verified authenticator); the same wording for EMAIL_OTP without an email."""
+    pool_id, client_id = make_pool(cognito, "OPTIONAL", SmsMfaConfiguration=SMS_ON,
+                                   SoftwareTokenMfaConfiguration=TOTP_ON, EmailMfaConfiguration=EMAIL_ON)
+    make_user(cognito, pool_id)
+    access = password_auth(cognito, client_id)["AuthenticationResult"]["AccessToken"]
+    for key, method in (("SMSMfaSettings", "SMS_MFA"), ("SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"),
+                        ("EmailMfaSettings", "EMAIL_OTP")):
+        for call in (lambda **s: cognito.set_user_mfa_preference(AccessToken=access, **s),
+                     lambda **s: cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="mia", **s)):
+            with pytest.raises(cognito.exceptions.InvalidParameterException) as refused:
+                call(**{key: {"Enabled": True}})
+            assert refused.value.response["Error"]["Message"] == (
+                f"User does not have delivery config set to turn on {method}")
+            call(**{key: {"Enabled": False}})  # turning it off is always fine
+    assert "UserMFASettingList" not in cognito.admin_get_user(UserPoolId=pool_id, Username="mia")
 
 
 def test_sms_mfa_with_code_from_outbox_and_session_expiry(server: LiveServer, cognito: Any) -> None:
@@ -156,7 +206,7 @@ def test_select_mfa_type_when_several_are_enabled(server: LiveServer, cognito: A
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False})
     challenge = password_auth(cognito, client_id)
     assert challenge["ChallengeName"] == "SELECT_MFA_TYPE"
-    assert challenge["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SMS_MFA", "SOFTWARE_TOKEN_MFA"]'
+    assert challenge["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'
     chosen = cognito.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="SELECT_MFA_TYPE", Session=challenge["Session"],
         ChallengeResponses={"USERNAME": "mia", "ANSWER": "SMS_MFA"})

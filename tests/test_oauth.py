@@ -90,12 +90,11 @@ def test_authlib_code_flow_with_pkce_refresh_and_user_info(server: LiveServer, c
                     "username": "alice"}
 
 
-def test_public_client_pkce_plain_and_client_secret_post(server: LiveServer, cognito: Any, pool: str) -> None:
+def test_public_client_without_pkce_and_client_secret_post(server: LiveServer, cognito: Any, pool: str) -> None:
     client = oauth_client(cognito, pool)
-    code, _ = sign_in_for_code(server, client["ClientId"], code_challenge="plain-verifier-" + "x" * 40,
-                               code_challenge_method="plain")
+    code, _ = sign_in_for_code(server, client["ClientId"])
     resp = exchange(server, grant_type="authorization_code", code=code, client_id=client["ClientId"],
-                    redirect_uri=CALLBACK, code_verifier="plain-verifier-" + "x" * 40)
+                    redirect_uri=CALLBACK)
     assert resp.status_code == 200, resp.text
     assert resp.headers["cache-control"] == "no-store"
     assert set(resp.json()) == {"id_token", "access_token", "refresh_token", "token_type", "expires_in"}
@@ -119,6 +118,32 @@ def test_client_credentials_gives_an_access_token_with_custom_scopes(server: Liv
     every = OAuth2Session(client["ClientId"], client["ClientSecret"]).fetch_token(
         f"{server.url}/oauth2/token", grant_type="client_credentials")
     assert verified(server, pool, every["access_token"])["scope"] == "orders/read orders/write"
+
+
+def test_a_machine_token_is_no_users_token(server: LiveServer, cognito: Any, pool: str) -> None:
+    """A client_credentials token names no user and carries only custom scopes: every
+    action that takes a user's access token refuses it as NotAuthorizedException (it
+    lacks aws.cognito.signin.user.admin), never UserNotFoundException; userInfo, 401."""
+    client = oauth_client(cognito, pool, secret=True, AllowedOAuthFlows=["client_credentials"],
+                          AllowedOAuthScopes=["orders/read"], CallbackURLs=[])
+    token = OAuth2Session(client["ClientId"], client["ClientSecret"]).fetch_token(
+        f"{server.url}/oauth2/token", grant_type="client_credentials")["access_token"]
+    calls = {
+        "get_user": {}, "global_sign_out": {}, "delete_user": {}, "associate_software_token": {},
+        "change_password": {"PreviousPassword": "Passw0rd!", "ProposedPassword": "Passw0rd!2"},
+        "update_user_attributes": {"UserAttributes": [{"Name": "given_name", "Value": "M"}]},
+        "delete_user_attributes": {"UserAttributeNames": ["given_name"]},
+        "get_user_attribute_verification_code": {"AttributeName": "email"},
+        "verify_user_attribute": {"AttributeName": "email", "Code": "123456"},
+        "set_user_mfa_preference": {"SoftwareTokenMfaSettings": {"Enabled": False}},
+        "verify_software_token": {"UserCode": "123456"},
+    }
+    for name, extra in calls.items():
+        with pytest.raises(cognito.exceptions.NotAuthorizedException) as refused:
+            getattr(cognito, name)(AccessToken=token, **extra)
+        assert refused.value.response["Error"]["Message"] == "Access Token does not have required scopes", name
+    info = httpx.get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token}"})
+    assert info.status_code == 401 and 'error="invalid_token"' in info.headers["www-authenticate"]
 
 
 # -- the token endpoint's errors -----------------------------------------------------------

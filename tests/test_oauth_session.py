@@ -82,6 +82,7 @@ def test_an_unknown_client_shows_an_error_page(server: LiveServer) -> None:
     ({"scope": "openid orders/write"}, "invalid_scope"),
     ({"code_challenge": "abc"}, "invalid_request"),
     ({"code_challenge": "abc", "code_challenge_method": "S512"}, "invalid_request"),
+    ({"code_challenge": "plain-verifier-" + "x" * 40, "code_challenge_method": "plain"}, "invalid_request"),
     ({"code_challenge_method": "S256"}, "invalid_request"),
     ({"identity_provider": "Google"}, "unauthorized_client"),
 ])

@@ -186,6 +186,43 @@ def test_admin_reset_then_user_asks_for_a_code(cognito: Any, server: LiveServer,
     assert sign_in(cognito, client_id, "alice", NEW_PASSWORD)["AccessToken"]
 
 
+def test_admin_reset_refuses_users_it_cannot_reset(cognito: Any, server: LiveServer,
+                                                    pool: tuple[str, str]) -> None:
+    """Cognito: an invited user has no password to reset yet, nor has a signed-up one
+    (NotAuthorizedException "User password cannot be reset in the current state."); a
+    disabled user is refused as disabled, whatever the state. Nothing changes, nothing is sent."""
+    pool_id, client_id = pool
+    cognito.admin_create_user(UserPoolId=pool_id, Username="ivy", MessageAction="SUPPRESS",
+                              UserAttributes=attrs(email="ivy@example.com", email_verified="true"))
+    cognito.sign_up(ClientId=client_id, Username="una", Password=PASSWORD,
+                    UserAttributes=attrs(email="una@example.com"))
+    confirmed(cognito, pool_id, "dan")
+    cognito.admin_create_user(UserPoolId=pool_id, Username="dina", MessageAction="SUPPRESS",
+                              UserAttributes=attrs(email="dina@example.com", email_verified="true"))
+    for name in ("dan", "dina"):
+        cognito.admin_disable_user(UserPoolId=pool_id, Username=name)
+    sent_before = len(messages(server, userPoolId=pool_id))
+    cases = {"ivy": ("FORCE_CHANGE_PASSWORD", "User password cannot be reset in the current state."),
+             "una": ("UNCONFIRMED", "User password cannot be reset in the current state."),
+             "dan": ("CONFIRMED", "User is disabled."), "dina": ("FORCE_CHANGE_PASSWORD", "User is disabled.")}
+    for name, (state, message) in cases.items():
+        with pytest.raises(cognito.exceptions.NotAuthorizedException) as refused:
+            cognito.admin_reset_user_password(UserPoolId=pool_id, Username=name)
+        assert refused.value.response["Error"]["Message"] == message
+        assert status(cognito, pool_id, name) == state
+    assert len(messages(server, userPoolId=pool_id)) == sent_before
+
+
+def test_admin_reset_of_a_user_already_reset_sends_a_new_code(cognito: Any, server: LiveServer,
+                                                              pool: tuple[str, str]) -> None:
+    pool_id, _ = pool
+    confirmed(cognito, pool_id)
+    for _ in range(2):
+        cognito.admin_reset_user_password(UserPoolId=pool_id, Username="alice")
+    assert status(cognito, pool_id) == "RESET_REQUIRED"
+    assert len(messages(server, userPoolId=pool_id, type="FORGOT_PASSWORD")) == 2
+
+
 def test_admin_reset_of_an_unknown_user(cognito: Any, pool: tuple[str, str]) -> None:
     with pytest.raises(cognito.exceptions.UserNotFoundException):
         cognito.admin_reset_user_password(UserPoolId=pool[0], Username="nobody")

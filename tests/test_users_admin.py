@@ -65,6 +65,21 @@ def test_admin_create_user_starts_in_force_change_password(cognito: Any, pool_id
     assert got["UserCreateDate"] <= got["UserLastModifiedDate"]
 
 
+@pytest.mark.parametrize("extra", [{}, {"email_verified": "true"}])
+def test_admin_create_user_adds_nothing_and_stamps_one_time(cognito: Any, pool_id: str,
+                                                             extra: dict[str, str]) -> None:
+    """As in AWS's own examples (aws-cli admin-create-user.rst, the SDK's examples.json):
+    the user has the attributes given plus sub, and the two dates are one instant."""
+    given = {"email": "dora@example.com", "phone_number": "+15555550100", **extra}
+    user = cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS",
+                                     UserAttributes=attrs(**given))["User"]
+    assert user["UserCreateDate"] == user["UserLastModifiedDate"]
+    got = cognito.admin_get_user(UserPoolId=pool_id, Username="dora")
+    assert got["UserCreateDate"] == got["UserLastModifiedDate"] == user["UserCreateDate"]
+    for listed in (as_dict(user["Attributes"]), as_dict(got["UserAttributes"])):
+        assert set(listed) == {"sub", *given}
+
+
 def test_temporary_password_leads_to_new_password_challenge(cognito: Any, pool_id: str, client_id: str) -> None:
     cognito.admin_create_user(UserPoolId=pool_id, Username="dora", TemporaryPassword="Temp1234",
                               MessageAction="SUPPRESS")
@@ -82,10 +97,15 @@ def test_temporary_password_must_meet_policy(cognito: Any, pool_id: str, tempora
         cognito.admin_get_user(UserPoolId=pool_id, Username="dora")
 
 
-def test_admin_create_user_twice_is_refused(cognito: Any, pool_id: str) -> None:
+def test_admin_create_user_twice_is_refused(cognito: Any, pool_id: str, client_id: str) -> None:
     cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS")
-    with pytest.raises(cognito.exceptions.UsernameExistsException):
+    with pytest.raises(cognito.exceptions.UsernameExistsException) as refused:
         cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS")
+    # Cognito's wording differs by action (localstack#4465 quotes AdminCreateUser's).
+    assert refused.value.response["Error"]["Message"] == "User account already exists"
+    with pytest.raises(cognito.exceptions.UsernameExistsException) as refused:
+        cognito.sign_up(ClientId=client_id, Username="dora", Password=PASSWORD)
+    assert refused.value.response["Error"]["Message"] == "User already exists"
 
 
 def test_admin_create_user_in_unknown_pool(cognito: Any) -> None:

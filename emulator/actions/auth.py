@@ -9,7 +9,7 @@ from ..api import Context, Request, Response, action
 from ..errors import InvalidParameterException, NotAuthorizedException
 from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..records import Challenge, Client, Pool, User
-from ..signin.core import Attempt, param
+from ..signin.core import Attempt, param, spent
 from ..signin.mfa_steps import (
     answer_mfa_setup,
     answer_otp,
@@ -22,7 +22,7 @@ from ..signin.password import (
     refresh_token_auth,
     user_password_auth,
 )
-from ..signin.srp_auth import password_verifier, session_key, user_srp_auth
+from ..signin.srp_auth import decoy_answered, password_verifier, session_key, user_srp_auth
 from ..signin.user_auth import answer_select_challenge, user_auth
 
 Flow = Callable[[Attempt], Awaitable[Response]]
@@ -101,10 +101,11 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     challenge = ctx.store.get_challenge(_session_of(name, req, params))
     if challenge is None and name == "PASSWORD_VERIFIER":
         # Also what a PreventUserExistenceErrors decoy challenge gets: it was never stored.
+        decoy_answered(ctx, pool, client, params)
         raise NotAuthorizedException("Incorrect username or password.")
     if challenge is None or challenge.expires <= ctx.now():
         raise NotAuthorizedException("Invalid session for the user, session is expired.")
-    if challenge.client_id != client.id or challenge.name != name:
+    if challenge.client_id != client.id or challenge.name != name or spent(challenge):
         raise NotAuthorizedException("Invalid session for the user.")
     username = param(params, "USERNAME")
     user = find_user(ctx, pool, username)

@@ -135,7 +135,7 @@ def create_user_pool_client(ctx: Context, req: Request) -> Response:
     client = Client(id=client_id, pool_id=pool.id, name=req["ClientName"], created=now,
                     modified=now, secret=secret, config=config)
     _check_oauth(ctx, client)
-    ctx.store.put_client(client)
+    ctx.store.add_client(client)
     return {"UserPoolClient": client.to_wire()}
 
 

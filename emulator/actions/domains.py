@@ -47,7 +47,7 @@ def create_user_pool_domain(ctx: Context, req: Request) -> Response:
     domain = Domain(domain=name, pool_id=pool.id, created=ctx.now(), custom_config=custom,
                     managed_login_version=int(req.get("ManagedLoginVersion") or 1))
     with ctx.store.transaction():
-        ctx.store.put_domain(domain)
+        ctx.store.add_domain(domain)
         _mirror(ctx, pool, domain, custom is not None)
     out: Response = {"ManagedLoginVersion": domain.managed_login_version}
     if custom is not None:

@@ -25,7 +25,7 @@ def create_group(ctx: Context, req: Request) -> Response:
     group = Group(pool_id=pool.id, name=req["GroupName"], created=now, modified=now,
                   description=req.get("Description"), role_arn=req.get("RoleArn"),
                   precedence=req.get("Precedence"))
-    ctx.store.put_group(group)
+    ctx.store.add_group(group)
     return {"Group": group.to_wire()}
 
 

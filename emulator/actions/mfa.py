@@ -19,14 +19,17 @@ from ..issuing import authenticate
 from ..lookup import require_pool, require_user
 from ..records import Challenge, Pool, User
 
-_REQUEST_KEYS = {mfa.SMS: "SmsMfaConfiguration", mfa.TOTP: "SoftwareTokenMfaConfiguration",
-                 mfa.EMAIL: "EmailMfaConfiguration"}
+# The request members of the methods with a private pool key (SMS is the pool's own).
+_REQUEST_KEYS = {mfa.TOTP: "SoftwareTokenMfaConfiguration", mfa.EMAIL: "EmailMfaConfiguration"}
 _PREFERENCE_KEYS = {mfa.SMS: "SMSMfaSettings", mfa.TOTP: "SoftwareTokenMfaSettings",
                     mfa.EMAIL: "EmailMfaSettings"}
 
 
 def _pool_mfa_wire(pool: Pool) -> dict[str, Any]:
     out: dict[str, Any] = {"MfaConfiguration": mfa.pool_mode(pool)}
+    sms = mfa.sms_config(pool)
+    if sms:
+        out["SmsMfaConfiguration"] = sms
     for method, key in _REQUEST_KEYS.items():
         stored = pool.config.get(mfa.POOL_KEYS[method])
         if stored is not None:
@@ -39,18 +42,42 @@ def set_user_pool_mfa_config(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     if (req.get("WebAuthnConfiguration") or {}).get("UserVerification") == "required":
         raise UnsupportedOperationException("WebAuthn is not supported by this emulator yet.")
+    mode = req.get("MfaConfiguration") or mfa.pool_mode(pool)
+    turning_on = (req.get("SmsMfaConfiguration") is not None or req.get("EmailMfaConfiguration") is not None
+                  or (req.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"))
+    if mode == "OFF" and turning_on:
+        raise InvalidParameterException("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.")
     # As in Cognito, the call states the whole configuration: a method left out is off.
     for method, key in _REQUEST_KEYS.items():
         pool.config.pop(mfa.POOL_KEYS[method], None)
-        if key in req:
+        if req.get(key) is not None:
             pool.config[mfa.POOL_KEYS[method]] = req[key]
-    if "MfaConfiguration" in req:
-        pool.config["MfaConfiguration"] = req["MfaConfiguration"]
-    if mfa.pool_mode(pool) != "OFF" and not mfa.pool_methods(pool):
+    if mode != "OFF":
+        _set_sms_mfa(pool, req.get("SmsMfaConfiguration"))
+    pool.config["MfaConfiguration"] = mode
+    if mode != "OFF" and not mfa.pool_methods(pool):
         raise InvalidParameterException("At least one MFA method must be enabled when MFA is ON or OPTIONAL.")
     pool.modified = ctx.now()
     ctx.store.put_pool(pool)
     return _pool_mfa_wire(pool)
+
+
+def _set_sms_mfa(pool: Pool, given: dict[str, Any] | None) -> None:
+    """SmsMfaConfiguration writes the pool's SmsConfiguration and SmsAuthenticationMessage
+    (DescribeUserPool's members): SMS MFA is on wherever the pool can text."""
+    if given is None:
+        if pool.config.get("SmsConfiguration") is not None:
+            raise InvalidParameterException("Can't turn off SMS_MFA when SMS configuration is set for the user pool")
+        return
+    if given.get("SmsConfiguration") is not None:
+        pool.config["SmsConfiguration"] = given["SmsConfiguration"]
+    if pool.config.get("SmsConfiguration") is None:
+        raise InvalidParameterException(
+            "SMS_MFA needs an SmsConfiguration: give one in SmsMfaConfiguration or in CreateUserPool/UpdateUserPool.")
+    # Without a message the user pool sends its default one.
+    pool.config.pop("SmsAuthenticationMessage", None)
+    if given.get("SmsAuthenticationMessage"):
+        pool.config["SmsAuthenticationMessage"] = given["SmsAuthenticationMessage"]
 
 
 @action("GetUserPoolMfaConfig")
@@ -64,13 +91,16 @@ def _apply_preferences(pool: Pool, user: User, req: Request) -> None:
         if not settings:
             continue
         enabling = settings.get("Enabled") or settings.get("PreferredMfa")
-        if enabling and method == mfa.TOTP and not (user.extra.get("totp") or {}).get("verified"):
-            raise InvalidParameterException("User has not verified software token mfa")
-        if enabling and method == mfa.SMS and not user.attributes.get("phone_number"):
-            raise InvalidParameterException("User does not have a phone number to use SMS MFA.")
-        if enabling and method == mfa.EMAIL and not user.attributes.get("email"):
-            raise InvalidParameterException("User does not have an email address to use email MFA.")
+        if enabling and not _deliverable(user, method):
+            raise InvalidParameterException(f"User does not have delivery config set to turn on {method}")
         mfa.set_preference(user, method, settings.get("Enabled"), settings.get("PreferredMfa"))
+
+
+def _deliverable(user: User, method: str) -> bool:
+    """Whether the user has what `method` needs: a phone, an email, a verified authenticator."""
+    if method == mfa.TOTP:
+        return bool((user.extra.get("totp") or {}).get("verified"))
+    return bool(user.attributes.get("phone_number" if method == mfa.SMS else "email"))
 
 
 @action("SetUserMFAPreference")
@@ -123,7 +153,9 @@ def _next_session(ctx: Context, challenge: Challenge) -> str:
 def associate_software_token(ctx: Context, req: Request) -> Response:
     pool, user, challenge = _setup_subject(ctx, req)
     secret = mfa.new_totp_secret()
-    user.extra["totp"] = {"secret": secret, "verified": False}
+    # Kept aside: it replaces the user's authenticator only once VerifySoftwareToken
+    # proves it, as in Cognito; until then the old one goes on signing in.
+    user.extra["totp_pending"] = {"secret": secret}
     save(ctx, pool, user)
     out: Response = {"SecretCode": secret}
     if challenge is not None:
@@ -134,12 +166,17 @@ def associate_software_token(ctx: Context, req: Request) -> Response:
 @action("VerifySoftwareToken")
 def verify_software_token(ctx: Context, req: Request) -> Response:
     pool, user, challenge = _setup_subject(ctx, req)
-    totp = user.extra.get("totp") or {}
-    if not totp.get("secret"):
+    current = user.extra.get("totp") or {}
+    pending = user.extra.get("totp_pending") or {}
+    secret = pending.get("secret") or current.get("secret")
+    if not secret:
         raise SoftwareTokenMFANotFoundException("Software Token MFA mfa not found for the user.")
-    if not mfa.check_totp(ctx.store, pool, user, req["UserCode"], ctx.now()):
+    after = -1 if pending else int(current.get("last_step", -1))
+    step = mfa.matching_step(secret, req["UserCode"], ctx.now(), after)
+    if step is None:
         raise EnableSoftwareTokenMFAException("Code mismatch and fail enable Software Token MFA")
-    user.extra["totp"]["verified"] = True
+    user.extra.pop("totp_pending", None)
+    user.extra["totp"] = {"secret": secret, "verified": True, "last_step": step}
     if req.get("FriendlyDeviceName"):
         user.extra["totp"]["device_name"] = req["FriendlyDeviceName"]
     # A verified authenticator is an enabled MFA method, as GetUser then shows.

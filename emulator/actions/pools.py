@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import paging
+from .. import mfa, paging
 from ..api import Context, Request, Response, action
 from ..attributes import build_schema
 from ..errors import InvalidParameterException
-from ..lookup import require_pool
+from ..lookup import pool_region, require_pool
 from ..model import service_model
 from ..passwords import DEFAULT_POLICY
 from ..records import Pool
@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False, "UnusedAccountValidityDays": 7},
     "UserPoolTier": "ESSENTIALS",
 }
+# VerificationMessageTemplate members and the legacy settings Cognito mirrors them into.
+LEGACY_MESSAGES = {"SmsMessage": "SmsVerificationMessage", "EmailMessage": "EmailVerificationMessage",
+                   "EmailSubject": "EmailVerificationSubject"}
 # Settings fixed at creation: UpdateUserPool neither takes nor resets them.
 IMMUTABLE = {"SchemaAttributes", "UsernameAttributes", "AliasAttributes", "UsernameConfiguration"}
 
@@ -38,8 +41,8 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
     """The request's settings that UserPoolType also has, over Cognito's defaults."""
     config = copy.deepcopy(DEFAULTS)
     for key, value in req.items():
-        if key in members and key not in ("Id", "Name"):
-            config[key] = copy.deepcopy(value)
+        if key in members and key not in ("Id", "Name") and value is not None:
+            config[key] = _without_nulls(value)
     policies = config.setdefault("Policies", {})
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
     policy = policies.get("PasswordPolicy")
@@ -52,7 +55,29 @@ def _settings_from(req: Request, members: set[str]) -> dict[str, Any]:
             "RequireNumbers": False, "RequireSymbols": False, "TemporaryPasswordValidityDays": 7,
             **policy,
         }
+    _mirror_messages(config)
     return config
+
+
+def _mirror_messages(config: dict[str, Any]) -> None:
+    """Cognito keeps VerificationMessageTemplate and the legacy message settings as one:
+    each side shows what the other was given, the template winning when both were."""
+    template = config.setdefault("VerificationMessageTemplate", {})
+    template.setdefault("DefaultEmailOption", "CONFIRM_WITH_CODE")
+    for member, legacy in LEGACY_MESSAGES.items():
+        if template.get(member):
+            config[legacy] = template[member]
+        elif config.get(legacy):
+            template[member] = config[legacy]
+
+
+def _without_nulls(value: Any) -> Any:
+    """A copy in which JSON null members count as absent, as in Cognito."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
 
 
 def _check(config: dict[str, Any]) -> None:
@@ -61,17 +86,22 @@ def _check(config: dict[str, Any]) -> None:
     policy = config["Policies"]["PasswordPolicy"]
     if not 6 <= policy.get("MinimumLength", 8) <= 99:
         raise InvalidParameterException("Minimum length of password must be between 6 and 99.")
+    # CreateUserPool configures only SMS MFA (TOTP and email come from SetUserPoolMfaConfig);
+    # an update may keep MFA on with any method the pool already offers.
+    if config.get("MfaConfiguration", "OFF") != "OFF" and not mfa.offered(config):
+        raise InvalidParameterException(
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
 
 
 @action("CreateUserPool")
 def create_user_pool(ctx: Context, req: Request) -> Response:
     config = _settings_from(req, _pool_members())
-    config["SchemaAttributes"] = build_schema(req.get("Schema", []))
+    config["SchemaAttributes"] = build_schema(req.get("Schema"))
     _check(config)
     now = ctx.now()
     pool_id = ctx.ids.pool_id(ctx.region, req["PoolName"], lambda i: ctx.store.get_pool(i) is not None)
     pool = Pool(id=pool_id, name=req["PoolName"], created=now, modified=now, config=config)
-    ctx.store.put_pool(pool)
+    ctx.store.add_pool(pool)
     return {"UserPool": pool.to_wire(ctx.region, ctx.settings.account_id, 0)}
 
 
@@ -82,8 +112,7 @@ def describe_user_pool(ctx: Context, req: Request) -> Response:
 
 
 def _wire(ctx: Context, pool: Pool) -> dict[str, Any]:
-    region = pool.id.split("_", 1)[0]
-    return pool.to_wire(region, ctx.settings.account_id, ctx.store.count_users(pool.id))
+    return pool.to_wire(pool_region(pool.id), ctx.settings.account_id, ctx.store.count_users(pool.id))
 
 
 @action("UpdateUserPool")
@@ -122,5 +151,5 @@ def delete_user_pool(ctx: Context, req: Request) -> Response:
 @action("ListUserPools")
 def list_user_pools(ctx: Context, req: Request) -> Response:
     limit = req["MaxResults"]
-    rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1)
+    rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1, ctx.signed_region)
     return paging.listing([(p.id, p) for p in rows], limit, "UserPools", Pool.to_wire_summary)

@@ -128,7 +128,11 @@ def admin_reset_user_password(ctx: Context, req: Request) -> Response:
     user = find_user(ctx, pool, req["Username"])
     if user is None:
         raise UserNotFoundException("User does not exist.")
-    if user.status == "UNCONFIRMED":
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    # Only a password the user has set can be reset: not an invitation's temporary one
+    # (FORCE_CHANGE_PASSWORD), nor an unconfirmed sign-up's. A reset user gets a new code.
+    if user.status not in ("CONFIRMED", "RESET_REQUIRED"):
         raise NotAuthorizedException("User password cannot be reset in the current state.")
     user.status = "RESET_REQUIRED"
     save(ctx, pool, user)

@@ -37,7 +37,7 @@ def create_resource_server(ctx: Context, req: Request) -> Response:
     if len(ctx.store.list_resource_servers(pool.id)) >= MAX_SERVERS:
         raise LimitExceededException(f"A user pool can have at most {MAX_SERVERS} resource servers.")
     server = ResourceServer(pool_id=pool.id, identifier=req["Identifier"], name=req["Name"], scopes=_scopes(req))
-    ctx.store.put_resource_server(server)
+    ctx.store.add_resource_server(server)
     return {"ResourceServer": server.to_wire()}
 
 

@@ -56,14 +56,17 @@ async def admin_create_user(ctx: Context, req: Request) -> Response:
         # UsernameExistsException naming the attribute.
         with ctx.store.transaction():
             user = create_user(ctx, pool, username, from_wire(req.get("UserAttributes")),
-                               password=password, status="FORCE_CHANGE_PASSWORD")
+                               password=password, status="FORCE_CHANGE_PASSWORD",
+                               taken="User account already exists")
+            verified = [name for name, flag in CONTACTS if user.attributes.get(flag) == "true"]
             try:
-                for name, flag in CONTACTS:
-                    if user.attributes.get(flag) == "true":
-                        verify_contact(ctx, pool, user, name, force=bool(req.get("ForceAliasCreation")))
+                for name in verified:
+                    verify_contact(ctx, pool, user, name, force=bool(req.get("ForceAliasCreation")))
             except AliasExistsException as exc:
                 raise UsernameExistsException(exc.message) from None
-            save(ctx, pool, user)
+            if verified:
+                # Still the creation: Cognito's UserLastModifiedDate equals UserCreateDate.
+                ctx.store.put_user(user, user_key(pool, user.username))
     if req.get("MessageAction") != "SUPPRESS":
         assert password is not None
         send_invitation(ctx, pool, user, password.text, req.get("DesiredDeliveryMediums") or ["SMS"])

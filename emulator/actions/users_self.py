@@ -3,10 +3,10 @@ does with an access token."""
 
 from __future__ import annotations
 
-from .. import mfa
+from .. import lockout, mfa
 from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
 from ..api import Context, Request, Response, action
-from ..attributes import check_writable, from_wire, readable
+from ..attributes import check_deletable, check_writable, from_wire, readable
 from ..errors import (
     NotAuthorizedException,
     UnauthorizedException,
@@ -22,7 +22,7 @@ from ..lookup import (
     user_key,
 )
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
-from ..passwords import prepare, proven
+from ..passwords import prepare
 from ..records import Client, Pool, User
 from ..tokens import refresh_hash
 
@@ -39,7 +39,9 @@ async def sign_up(ctx: Context, req: Request) -> Response:
     check_secret_hash(client, req["Username"], req.get("SecretHash"))
     attributes = from_wire(req.get("UserAttributes"))
     check_writable(client, pool, set(attributes))
-    user = create_user(ctx, pool, req["Username"], attributes, password=password, status="UNCONFIRMED")
+    # Cognito records a signed-up contact as unverified until a code verifies it.
+    user = create_user(ctx, pool, req["Username"], attributes, password=password, status="UNCONFIRMED",
+                       mark_unverified=True)
     out: Response = {"UserConfirmed": False, "UserSub": user.sub}
     attribute = signup_code_attribute(pool, user)
     if attribute:
@@ -80,6 +82,7 @@ def update_user_attributes(ctx: Context, req: Request) -> Response:
 @action("DeleteUserAttributes")
 def delete_user_attributes(ctx: Context, req: Request) -> Response:
     pool, user, client = _signed_in(ctx, req)
+    check_deletable(pool, req["UserAttributeNames"])  # a bad name before a permission
     check_writable(client, pool, set(req["UserAttributeNames"]))
     delete_attributes(pool, user, req["UserAttributeNames"])
     save(ctx, pool, user)
@@ -89,8 +92,8 @@ def delete_user_attributes(ctx: Context, req: Request) -> Response:
 @action("ChangePassword")
 async def change_password(ctx: Context, req: Request) -> Response:
     password = await prepare(ctx, req["ProposedPassword"])
-    user = await proven(ctx, req.get("PreviousPassword") or "", lambda: _signed_in(ctx, req)[1])
-    pool = require_pool(ctx, user.pool_id)
+    pool = _signed_in(ctx, req)[0]
+    user = await lockout.proven(ctx, pool, req.get("PreviousPassword") or "", lambda: _signed_in(ctx, req)[1])
     set_password(ctx, pool, user, password, status=user.status)
     save(ctx, pool, user)
     return {}

@@ -24,7 +24,7 @@ from .web import View, check_csrf, context, find_client
 
 CODE_SECONDS = 300  # an authorization code lives 5 minutes (Developer Guide)
 SESSION_SECONDS = 3600  # the hosted UI's sign-in cookie lives an hour
-PKCE_METHODS = ("S256", "plain")
+PKCE_METHODS = ("S256",)  # Cognito supports S256 only: "plain" is refused
 FLOW_OF = {"code": "code", "token": "implicit"}
 
 
@@ -100,7 +100,7 @@ def parse(view: View, q: dict[str, str]) -> AuthRequest:
         if not challenge or not method:
             raise refuse("invalid_request", "code_challenge and code_challenge_method go together")
         if method not in PKCE_METHODS:
-            raise refuse("invalid_request", "code_challenge_method must be S256 or plain")
+            raise refuse("invalid_request", "code_challenge_method must be S256")
     return AuthRequest(response_type=response_type, client_id=client.id, redirect_uri=redirect_uri,
                        scopes=list(dict.fromkeys(scopes)), state=q.get("state") or "",
                        nonce=q.get("nonce") or "", code_challenge=challenge if response_type == "code" else "",

@@ -20,6 +20,7 @@ from ..actions.auth import respond
 from ..api import Response as ApiResponse
 from ..errors import CognitoError
 from ..records import User
+from ..signin.core import spent
 from ..urls import page_url
 from .authorize import AuthRequest, begin_form, complete
 from .web import View, call, page, secret_hash_of, validate
@@ -173,7 +174,7 @@ async def answer(request: Request, form: dict[str, str]) -> Response:
         return await run(view, areq, lambda finish: respond(view.ctx, pool, client, req, False, finish))
     except CognitoError as err:
         held = view.ctx.store.get_challenge(step.session)
-        if held is None or held.expires <= view.ctx.now():
+        if held is None or held.expires <= view.ctx.now() or spent(held):
             # The challenge is spent or expired: only a new sign-in helps.
             return login_form(view, areq, error=f"{err.message} Sign in again.", status=400)
         return await show(view, areq, step, err.message, 400)

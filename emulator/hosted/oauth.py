@@ -108,10 +108,11 @@ def _live_user(ctx: Context, pool: Pool, username: str) -> User:
 
 
 def _pkce_ok(challenge: str, method: str, verifier: str) -> bool:
-    if method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-        verifier = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    return bool(verifier) and hmac.compare_digest(verifier.encode(), challenge.encode())
+    """S256, the one method /oauth2/authorize accepts; a code stored with any other matches nothing."""
+    if method != "S256" or not verifier:
+        return False
+    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    return hmac.compare_digest(base64.urlsafe_b64encode(digest).rstrip(b"="), challenge.encode())
 
 
 def _token_body(result: dict[str, Any]) -> dict[str, Any]:

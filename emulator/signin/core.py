@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from .. import ids
+from .. import ids, lockout
 from ..api import Context, Response
 from ..authflows import allowed_flows
-from ..errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
+from ..errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
 from ..issuing import issue
 from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, Client, Pool, User
@@ -66,6 +71,22 @@ def reread(a: Attempt, challenge: Challenge) -> tuple[Challenge, User]:
     return fresh, user
 
 
+# How many wrong codes one challenge session takes: the next answer, even a right one,
+# is refused. Cognito documents no number; three, as AWS's passwordless sample allows.
+WRONG_ANSWERS_PER_SESSION = 3
+
+
+def spent(challenge: Challenge) -> bool:
+    return int(challenge.data.get("wrong", 0)) >= WRONG_ANSWERS_PER_SESSION
+
+
+def wrong_code(a: Attempt, challenge: Challenge, user: User) -> NoReturn:
+    """A wrong one-time code: counted for the user's lockout and against the session."""
+    lockout.failed(a.ctx, a.pool, lockout.key_of(a.pool, user))
+    a.ctx.store.add_wrong_answer(challenge.session)
+    raise CodeMismatchException("Invalid code received for user")
+
+
 def require_flow(a: Attempt, flag: str, message: str) -> None:
     if flag not in allowed_flows(a.client):
         raise InvalidParameterException(message)
@@ -75,6 +96,7 @@ async def tokens(a: Attempt, user: User) -> Response:
     # An open challenge outlives AdminDisableUser: the last step checks again.
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    lockout.succeeded(a.ctx, a.pool, user)
     if a.finish is not None:
         return await a.finish(user)
     return {"AuthenticationResult": await issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
@@ -105,9 +127,16 @@ def missing_required(pool: Pool, user: User) -> list[str]:
     ]
 
 
+def json_parameter(value: Any) -> str:
+    """A challenge parameter holding JSON, written as Cognito writes it: compact
+    (`{"email":"a@example.com"}`), which clients may compare as text. Non-ASCII stays
+    as it is, as a JSON writer in UTF-8 leaves it (not confirmed against Cognito)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def new_password_parameters(pool: Pool, user: User) -> dict[str, str]:
     return {
         "USER_ID_FOR_SRP": user.username,
-        "requiredAttributes": json.dumps([f"userAttributes.{n}" for n in missing_required(pool, user)]),
-        "userAttributes": json.dumps(user.attributes),
+        "requiredAttributes": json_parameter([f"userAttributes.{n}" for n in missing_required(pool, user)]),
+        "userAttributes": json_parameter(user.attributes),
     }

@@ -5,12 +5,9 @@ first factors."""
 
 from __future__ import annotations
 
-import json
-
-from .. import mfa
+from .. import lockout, mfa
 from ..api import Response
 from ..errors import (
-    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     PasswordResetRequiredException,
@@ -18,7 +15,16 @@ from ..errors import (
 from ..lookup import same_secret
 from ..messaging import deliver, mask, new_code
 from ..records import Challenge, Pool, User
-from .core import Attempt, consume, new_password_parameters, open_challenge, param, tokens
+from .core import (
+    Attempt,
+    consume,
+    json_parameter,
+    new_password_parameters,
+    open_challenge,
+    param,
+    tokens,
+    wrong_code,
+)
 
 DEFAULT_SMS_TEXT = "Your authentication code is {####}. "
 DEFAULT_EMAIL_TEXT = "Your authentication code is {####}. "
@@ -55,7 +61,7 @@ async def second_factor(a: Attempt, user: User) -> Response:
         return start_mfa(a, user, preferred or enabled[0])
     if enabled:
         return open_challenge(a, user, "SELECT_MFA_TYPE",
-                              {"MFAS_CAN_CHOOSE": json.dumps(enabled), "USER_ID_FOR_SRP": user.username},
+                              {"MFAS_CAN_CHOOSE": json_parameter(enabled), "USER_ID_FOR_SRP": user.username},
                               data={"choices": enabled})
     if mode == "ON":
         return _required_without_method(a, user)
@@ -71,7 +77,7 @@ def _required_without_method(a: Attempt, user: User) -> Response:
         return start_mfa(a, user, mfa.EMAIL)
     if mfa.TOTP in offered:
         return open_challenge(a, user, "MFA_SETUP",
-                              {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP]), "USER_ID_FOR_SRP": user.username})
+                              {"MFAS_CAN_SETUP": json_parameter([mfa.TOTP]), "USER_ID_FOR_SRP": user.username})
     raise NotAuthorizedException("User has no MFA method that this user pool can use.")
 
 
@@ -83,9 +89,7 @@ def start_mfa(a: Attempt, user: User, method: str) -> Response:
 
 def _template(pool: Pool, challenge: str) -> tuple[str, str]:
     if challenge.startswith("SMS"):
-        config = pool.config.get(mfa.POOL_KEYS[mfa.SMS]) or {}
-        text = config.get("SmsAuthenticationMessage") or pool.config.get("SmsAuthenticationMessage")
-        return text or DEFAULT_SMS_TEXT, ""
+        return pool.config.get("SmsAuthenticationMessage") or DEFAULT_SMS_TEXT, ""
     config = pool.config.get(mfa.POOL_KEYS[mfa.EMAIL]) or {}
     return config.get("Message") or DEFAULT_EMAIL_TEXT, config.get("Subject") or DEFAULT_EMAIL_SUBJECT
 
@@ -108,15 +112,19 @@ def send_otp(a: Attempt, user: User, challenge: str, *, first_factor: bool = Fal
 
 async def answer_otp(a: Attempt, challenge: Challenge, user: User) -> Response:
     _, _, key = OTP_CHALLENGES[challenge.name]
-    if not same_secret(str(challenge.data.get("code")), param(a.params, key).strip()):
-        raise CodeMismatchException("Invalid code received for user")
+    given = param(a.params, key).strip()
+    lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
+    if not same_secret(str(challenge.data.get("code")), given):
+        wrong_code(a, challenge, user)
     consume(a, challenge)
     return await tokens(a, user)
 
 
 async def answer_totp(a: Attempt, challenge: Challenge, user: User) -> Response:
-    if not mfa.check_totp(a.ctx.store, a.pool, user, param(a.params, "SOFTWARE_TOKEN_MFA_CODE"), a.ctx.now()):
-        raise CodeMismatchException("Invalid code received for user")
+    given = param(a.params, "SOFTWARE_TOKEN_MFA_CODE")
+    lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
+    if not mfa.check_totp(a.ctx.store, a.pool, user, given, a.ctx.now()):
+        wrong_code(a, challenge, user)
     consume(a, challenge)
     return await tokens(a, user)
 

@@ -3,6 +3,7 @@ refresh, and the NEW_PASSWORD_REQUIRED challenge."""
 
 from __future__ import annotations
 
+from .. import lockout
 from ..accounts import save, set_password, update_attributes
 from ..api import Response
 from ..attributes import check_writable
@@ -13,7 +14,7 @@ from ..errors import (
 )
 from ..issuing import issue, refresh_session
 from ..lookup import secret_hash, user_key
-from ..passwords import prepare, proven
+from ..passwords import prepare
 from ..records import Challenge, User
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
@@ -23,10 +24,10 @@ async def password_sign_in(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     password = param(a.params, "PASSWORD")
 
-    def ready() -> User:
+    def ready() -> User:  # read before the password check, and again after it
         user = user_for_sign_in(a, username)
         if user is None:
-            raise NotAuthorizedException("Incorrect username or password.")
+            lockout.refuse_unknown(a.ctx, a.pool, username)
         if not user.enabled:
             raise NotAuthorizedException("User is disabled.")
         # Cognito says so before it looks at the password (by design, per the Cognito team).
@@ -34,7 +35,7 @@ async def password_sign_in(a: Attempt) -> Response:
             raise UserNotConfirmedException("User is not confirmed.")
         return user
 
-    return await after_password(a, await proven(a.ctx, password, ready))
+    return await after_password(a, await lockout.proven(a.ctx, a.pool, password, ready))
 
 
 async def user_password_auth(a: Attempt) -> Response:

@@ -10,15 +10,15 @@ import hashlib
 import hmac
 import secrets
 
-from .. import srp
-from ..api import Response
+from .. import lockout, srp
+from ..api import Context, Response
 from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
 )
-from ..lookup import same_secret
-from ..records import Challenge, User
+from ..lookup import find_user, same_secret, user_key
+from ..records import Challenge, Client, Pool, User
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
@@ -52,7 +52,9 @@ def parse_srp_a(a: Attempt) -> int:
 
 
 def start_srp(a: Attempt, user: User, big_a: int) -> Response:
-    """The PASSWORD_VERIFIER challenge for a known user (also reached from USER_AUTH)."""
+    """The PASSWORD_VERIFIER challenge for a known user (also reached from USER_AUTH);
+    none while the user is locked out."""
+    lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
     verifier = user.extra.get("srp") or srp.make_verifier(a.pool.id, user.username, secrets.token_hex(16))
     b, big_b = srp.server_ephemeral(verifier["verifier"])
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
@@ -69,6 +71,7 @@ def start_srp(a: Attempt, user: User, big_a: int) -> Response:
 def _decoy(a: Attempt, username: str, big_a: int) -> Response:
     """PreventUserExistenceErrors: an unknown user gets a challenge that looks real
     (stable salt per name) and can never be answered."""
+    lockout.guard(a.ctx, a.pool, user_key(a.pool, username))
     salt = hmac.new(a.pool.id.encode(), username.encode(), hashlib.sha256).hexdigest()[:32]
     fake_b = int.from_bytes(secrets.token_bytes(384), "big") % srp.N
     return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
@@ -82,6 +85,8 @@ async def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Res
     consume(a, challenge)  # one answer per challenge, right or wrong
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    key = lockout.key_of(a.pool, user)
+    lockout.guard(a.ctx, a.pool, key)
     expected = srp.expected_signature(
         pool_id=a.pool.id, user_id=user.username, verifier_hex=challenge.data["verifier"],
         a=int(challenge.data["A"], 16), b=int(challenge.data["b"], 16), big_b=int(challenge.data["B"], 16),
@@ -89,7 +94,16 @@ async def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Res
     )
     given = param(a.params, "PASSWORD_CLAIM_SIGNATURE")
     if expected is None or not same_secret(expected, given):
+        lockout.failed(a.ctx, a.pool, key)
         raise NotAuthorizedException(_WRONG)
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
     return await after_password(a, user)
+
+
+def decoy_answered(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> None:
+    """An answer to a decoy challenge (none is stored) counts as a wrong password for the
+    unknown name, as a real user's would."""
+    name = params.get("USERNAME")
+    if name and client.config.get("PreventUserExistenceErrors") == "ENABLED" and find_user(ctx, pool, name) is None:
+        lockout.refuse_unknown(ctx, pool, name)

@@ -4,6 +4,7 @@ user's contacts allow; chosen up front (PREFERRED_CHALLENGE) or through SELECT_C
 
 from __future__ import annotations
 
+from .. import lockout
 from ..api import Response
 from ..errors import (
     InvalidParameterException,
@@ -11,7 +12,6 @@ from ..errors import (
     UserNotConfirmedException,
 )
 from ..lookup import find_user
-from ..passwords import proven
 from ..records import Challenge, Pool, User
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
@@ -40,6 +40,9 @@ async def user_auth(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     user = user_for_sign_in(a, username)
     if user is None:
+        if a.params.get("PREFERRED_CHALLENGE") == "PASSWORD":
+            param(a.params, "PASSWORD")  # missing, it is said so, as for a real user
+            lockout.refuse_unknown(a.ctx, a.pool, username)
         raise NotAuthorizedException("Incorrect username or password.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
@@ -63,8 +66,8 @@ async def _first_factor(a: Attempt, user: User, choice: str, available: list[str
         raise UserNotConfirmedException("User is not confirmed.")
     if choice == "PASSWORD":
         username = user.username
-        proven_user = await proven(a.ctx, param(a.params, "PASSWORD"), lambda: _same_user(a, username))
-        return await after_password(a, proven_user)
+        proven = await lockout.proven(a.ctx, a.pool, param(a.params, "PASSWORD"), lambda: _same_user(a, username))
+        return await after_password(a, proven)
     if choice == "PASSWORD_SRP":
         return start_srp(a, user, parse_srp_a(a))
     return send_otp(a, user, choice, first_factor=True)
