@@ -1,18 +1,25 @@
 """The emulator's own HTTP endpoints under /_emulator: the outbox tests read, reset,
-and snapshots of the whole state."""
+and snapshots of the whole state.
+
+Reading and clearing the outbox are calls like any other, through the call runner.
+Reset and snapshot import replace the store itself (a new database file swapped in
+while the store is offline, snapshot.py): they are not units of work on it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .api import Services
+from . import runner
+from .api import Context, Services
 from .messaging import message_to_json
 from .snapshot import export_snapshot, import_snapshot, reset
+from .urls import base_url
 
 # Query parameter -> outbox column; only these names ever reach SQL.
 _MESSAGE_FILTERS = {"userPoolId": "pool_id", "username": "username", "destination": "destination",
@@ -48,12 +55,25 @@ def _changes_state(endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Ca
     return guarded
 
 
+def _context(request: Request) -> Context:
+    services: Services = request.app.state.services
+    return Context(services=services, region=services.settings.region, action=request.url.path,
+                   base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")))
+
+
+def _listed(ctx: Context, filters: dict[str, str]) -> dict[str, Any]:
+    return {"messages": [message_to_json(r) for r in ctx.store.list_messages(filters)]}
+
+
+def _cleared(ctx: Context, filters: dict[str, str]) -> dict[str, Any]:
+    return {"deleted": ctx.store.delete_messages(filters)}
+
+
 async def list_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
         return filters
-    services: Services = request.app.state.services
-    return JSONResponse({"messages": [message_to_json(r) for r in services.store.list_messages(filters)]})
+    return JSONResponse(await runner.run(_context(request), _listed, filters))
 
 
 @_changes_state
@@ -61,8 +81,7 @@ async def clear_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
         return filters
-    services: Services = request.app.state.services
-    return JSONResponse({"deleted": services.store.delete_messages(filters)})
+    return JSONResponse(await runner.run(_context(request), _cleared, filters))
 
 
 @_changes_state
