@@ -24,7 +24,8 @@ CONTACTS = (("email", "email_verified"), ("phone_number", "phone_number_verified
 
 
 def password_policy(pool: Pool) -> dict[str, Any]:
-    return pool.config.get("Policies", {}).get("PasswordPolicy", {})
+    policy: dict[str, Any] = pool.config.get("Policies", {}).get("PasswordPolicy", {})
+    return policy
 
 
 def save(ctx: Context, pool: Pool, user: User) -> None:

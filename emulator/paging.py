@@ -27,7 +27,7 @@ def decode(token: str | None) -> str:
     return value
 
 
-def listing(keys_and_items: list, limit: int, key: str, wire: Callable[[Any], Any],
+def listing(keys_and_items: list[tuple[str, Any]], limit: int, key: str, wire: Callable[[Any], Any],
             token_name: str = "NextToken") -> dict[str, Any]:
     """A list action's response from a fetch of limit+1 (key, item) rows: the page under
     `key`, and the token for the next page when there is one."""
@@ -38,7 +38,7 @@ def listing(keys_and_items: list, limit: int, key: str, wire: Callable[[Any], An
     return out
 
 
-def page(keys_and_items: list, limit: int) -> tuple[list, str | None]:
+def page(keys_and_items: list[tuple[str, Any]], limit: int) -> tuple[list[Any], str | None]:
     """Split a fetch of limit+1 rows into (items, next token)."""
     items = keys_and_items[:limit]
     more = len(keys_and_items) > limit

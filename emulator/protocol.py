@@ -66,9 +66,9 @@ async def handle(request: Request) -> Response:
         outcome = f"{err.code}: {err.message}"
     except Exception:  # a bug of ours: log it whole, tell the client only that it happened
         log.exception("internal error in %s (request %s)", name or "?", request_id)
-        err = InternalErrorException("An internal error occurred in the emulator.")
-        response = error_response(err, request_id)
-        outcome = err.code
+        internal = InternalErrorException("An internal error occurred in the emulator.")
+        response = error_response(internal, request_id)
+        outcome = internal.code
     if log.isEnabledFor(logging.INFO):
         log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
     return response

@@ -27,7 +27,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from . import offload
 from .api import AfterCommit, Context
@@ -111,9 +111,8 @@ async def run(ctx: Context, fn: Callable[[Context, A], T | Awaitable[T]], arg: A
     error: CognitoError | None = None
     passage.begin()
     try:
-        result = fn(ctx, arg)
-        if inspect.isawaitable(result):
-            result = await result
+        outcome = fn(ctx, arg)
+        result = cast(T, await outcome if inspect.isawaitable(outcome) else outcome)
     except CognitoError as err:
         passage.end(keep=True)
         error = err
@@ -130,17 +129,15 @@ async def run(ctx: Context, fn: Callable[[Context, A], T | Awaitable[T]], arg: A
     await _after_commit(ctx)
     if error is not None:
         raise error
-    return result  # type: ignore[return-value]  # awaited above when it was awaitable
+    return result
 
 
 def run_inline(ctx: Context, fn: Callable[[Context, A], T | Awaitable[T]], arg: A) -> T:
     """Run `fn(ctx, arg)` inside the caller's open transaction (the seed loader's), with
     offloaded work done in place: the handler finishes without ever suspending."""
     ctx.passage = Passage(ctx.store, inline=True)
-    result = fn(ctx, arg)
-    if inspect.iscoroutine(result):
-        result = finish(result)
-    return result  # type: ignore[return-value]
+    outcome = fn(ctx, arg)
+    return cast(T, finish(outcome) if inspect.iscoroutine(outcome) else outcome)
 
 
 def finish(coro: Coroutine[Any, Any, T]) -> T:
@@ -148,7 +145,7 @@ def finish(coro: Coroutine[Any, Any, T]) -> T:
     try:
         coro.send(None)
     except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+        return cast(T, stop.value)
     coro.close()
     raise RuntimeError("an inline call tried to suspend")
 

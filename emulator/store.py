@@ -263,12 +263,12 @@ class Store(OAuthTables):
                 migration(self.db.raw)
                 self.db.execute(f"PRAGMA user_version={step}")
 
-    def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+    def _one(self, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
         cur = self.db.execute(sql, params)
         row = cur.fetchone()
         if row is None:
             return None
-        return dict(zip([c[0] for c in cur.description], row, strict=True))  # type: ignore[return-value]
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
 
     def _all(self, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         cur = self.db.execute(sql, params)

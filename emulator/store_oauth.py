@@ -18,7 +18,9 @@ def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 
 class OAuthTables:
-    db: Conn
+    @property
+    def db(self) -> Conn:  # the Store's connection
+        raise NotImplementedError
 
     def _first(self, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
         found = _rows(self.db.execute(sql, params))

@@ -58,7 +58,7 @@ def stylesheet_url(base: str) -> str:
     return f"{base}/_hosted/hosted.css"
 
 
-def app_redirect(uri: str, params: dict[str, str], *, fragment: bool = False) -> str:
+def app_redirect(uri: str, params: dict[str, str | None], *, fragment: bool = False) -> str:
     """An app's registered redirect URI with OAuth's answer added: in the query (code,
     errors) or in the fragment (implicit tokens); the URI's own query is kept."""
     parts = urlsplit(uri)

@@ -73,7 +73,7 @@ def recovery_attribute(pool: Pool, user: User) -> str:
     """Where a password-reset code goes, by the pool's AccountRecoverySetting."""
     setting = (pool.config.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
     if setting:
-        names = [m["Name"] for m in sorted(setting, key=lambda m: m.get("Priority", 1))]
+        names: list[str] = [m["Name"] for m in sorted(setting, key=lambda m: m.get("Priority", 1))]
     else:
         names = ["verified_phone_number", "verified_email"]
     for name in names:

@@ -104,8 +104,8 @@ async def signup_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq, _, _ = started
-    fields = signup_fields(view.pool, view.client)
+    view, areq, pool, client = started
+    fields = signup_fields(pool, client)
     values = {f.name: form.get(f.name, "").strip() for f in fields}
     missing = [f.label for f in fields if f.required and not values[f.name]]
     if missing or not form.get("password"):
@@ -115,8 +115,8 @@ async def signup_post(request: Request, form: dict[str, str]) -> Response:
     attributes = [{"Name": f.name[5:], "Value": values[f.name]} for f in fields[1:] if values[f.name]]
     try:
         result = await call(view.ctx, "SignUp", {
-            "ClientId": view.client.id, "Username": username, "Password": form["password"],
-            "UserAttributes": attributes, **secret_hash_of(view.client, username, "SecretHash")})
+            "ClientId": client.id, "Username": username, "Password": form["password"],
+            "UserAttributes": attributes, **secret_hash_of(client, username, "SecretHash")})
     except CognitoError as err:
         return _signup_form(view, areq, error=err.message, values=values, status=400)
     delivery = result.get("CodeDeliveryDetails")
@@ -194,13 +194,13 @@ async def forgot_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq, _, _ = started
+    view, areq, _, client = started
     username = form.get("username", "").strip()
     if not username:
         return _forgot_form(view, areq, error="Enter your username.", status=400)
     try:
-        sent = await call(view.ctx, "ForgotPassword", {"ClientId": view.client.id, "Username": username,
-                                                 **secret_hash_of(view.client, username, "SecretHash")})
+        sent = await call(view.ctx, "ForgotPassword", {"ClientId": client.id, "Username": username,
+                                                       **secret_hash_of(client, username, "SecretHash")})
     except CognitoError as err:
         return _forgot_form(view, areq, error=err.message, username=username, status=400)
     return reset_page(view, areq, username, sent["CodeDeliveryDetails"])
@@ -220,7 +220,7 @@ async def reset_post(request: Request, form: dict[str, str]) -> Response:
     started = begin_form(request, form)
     if isinstance(started, Response):
         return started
-    view, areq, _, _ = started
+    view, areq, _, client = started
     username = form.get("username", "")
     delivery = {"Destination": form.get("destination", "")}
     code, password = form.get("code", "").strip(), form.get("password", "")
@@ -230,8 +230,8 @@ async def reset_post(request: Request, form: dict[str, str]) -> Response:
         return reset_page(view, areq, username, delivery, error=problem, status=400)
     try:
         await call(view.ctx, "ConfirmForgotPassword", {
-            "ClientId": view.client.id, "Username": username, "Password": password, "ConfirmationCode": code,
-            **secret_hash_of(view.client, username, "SecretHash")})
+            "ClientId": client.id, "Username": username, "Password": password, "ConfirmationCode": code,
+            **secret_hash_of(client, username, "SecretHash")})
     except CognitoError as err:
         return reset_page(view, areq, username, delivery, error=err.message, status=400)
     return RedirectResponse(page_url(view.ctx.base_url, "/login", {**areq.params(), "notice": "password_reset"}), 302)
