@@ -209,16 +209,21 @@ def test_revocations_hold_after_a_restart(own_server: LiveServer) -> None:
 
 def test_revocation_survives_a_snapshot_round_trip_and_reset_clears_it(own_server: LiveServer) -> None:
     cognito, pool_id, client_id = setup(own_server)
-    tokens = sign_in(cognito, client_id)
+    confirmed_user(cognito, pool_id, "bob")
+    tokens, bobs = sign_in(cognito, client_id), sign_in(cognito, client_id, "bob")
     cognito.global_sign_out(AccessToken=tokens["AccessToken"])
+    cognito.revoke_token(Token=bobs["RefreshToken"], ClientId=client_id)
     snapshot = httpx.get(f"{own_server.url}/_emulator/snapshot").json()
-    assert snapshot["tables"]["user_signouts"] and "token_sessions" not in snapshot["tables"]
+    tables = snapshot["tables"]
+    assert len(tables["user_signouts"]) == len(tables["token_families"]) == 1 and "token_sessions" not in tables
     own_server.reset()
     assert httpx.post(f"{own_server.url}/_emulator/snapshot", json=snapshot).status_code == 200
-    refused(cognito, tokens["AccessToken"], "revoked")
-    refresh_refused(cognito, client_id, tokens["RefreshToken"], "revoked")
+    for revoked in (tokens, bobs):
+        refused(cognito, revoked["AccessToken"], "revoked")
+        refresh_refused(cognito, client_id, revoked["RefreshToken"], "revoked")
     own_server.reset()
-    assert httpx.get(f"{own_server.url}/_emulator/snapshot").json()["tables"]["user_signouts"] == []
+    tables = httpx.get(f"{own_server.url}/_emulator/snapshot").json()["tables"]
+    assert tables["user_signouts"] == tables["token_families"] == []
 
 
 # -- one frozen second -------------------------------------------------------------------------------
