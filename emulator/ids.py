@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import secrets
 import string
 import uuid
@@ -40,22 +38,6 @@ def request_id() -> str:
 
 def opaque(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-# Compact, as in Cognito's: its refresh tokens all open with this same first segment.
-_JWE_HEADER = _b64(json.dumps({"cty": "JWT", "enc": "A256GCM", "alg": "RSA-OAEP"}, separators=(",", ":")).encode())
-
-
-def refresh_token() -> str:
-    """An opaque refresh token in the five-part JWE shape Cognito's have (`eyJjdHki...`).
-
-    Only the emulator reads it: it is a random handle into the store."""
-    parts = [_b64(secrets.token_bytes(n)) for n in (256, 12, 512, 16)]
-    return ".".join([_JWE_HEADER, *parts])
 
 
 class IdSource:

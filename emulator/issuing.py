@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from . import ids, tokens
+from . import jwe, revocation, tokens
 from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
 from .errors import NotAuthorizedException, UserNotFoundException
@@ -69,6 +69,58 @@ def at_hash(access_token: str) -> str:
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
 
+def new_session(
+    ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
+    scopes: list[str] | None = None,
+) -> TokenSession:
+    """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
+    explains (the user signed out in this very second)."""
+    now = ctx.now()
+    session = TokenSession(
+        origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id, username=user.username,
+        sub=user.sub, auth_time=auth_time or int(now), iat=int(now), created=now,
+        expires=now + validity_seconds(client, "RefreshToken"),
+        scopes=" ".join(scopes) if scopes is not None else None,
+    )
+    revocation.note_new_family(ctx, session)
+    return session
+
+
+def refresh_token(ctx: Context, session: TokenSession) -> str:
+    """The session sealed into a refresh token of Cognito's shape (jwe.py)."""
+    return jwe.seal(ctx.keys.get(session.pool_id), session.to_claims())
+
+
+def token_claims(
+    ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession, iat: int,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The access token's claims, and the ID token's (None when an OAuth sign-in did not
+    ask for openid)."""
+    iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
+    common = {
+        "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
+        "auth_time": session.auth_time, "iat": iat,
+    }
+    # Both tokens list the groups; only the ID token carries the roles.
+    group_claims = _groups_claims(ctx, pool, user)
+    access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
+    access = {
+        **common, **access_groups, "client_id": client.id, "token_use": "access",
+        "scope": ADMIN_SCOPE if session.scopes is None else session.scopes,
+        "exp": iat + validity_seconds(client, "AccessToken"), "jti": str(uuid.uuid4()), "username": user.username,
+    }
+    if session.scopes is not None:
+        access["version"] = 2
+    if session.scopes is not None and "openid" not in session.scopes.split():
+        return access, None
+    id_claims = {
+        **_attribute_claims(client, pool, user), **common, **group_claims, "aud": client.id, "token_use": "id",
+        "cognito:username": user.username, "exp": iat + validity_seconds(client, "IdToken"),
+        "jti": str(uuid.uuid4()),
+    }
+    return access, id_claims
+
+
 async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
@@ -80,56 +132,28 @@ async def issue(
     `scopes` marks an OAuth sign-in (hosted UI): the access token carries them and
     `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
     when sent); the session keeps the scopes for its refreshes."""
-    now = ctx.now()
-    iat = int(now)
     refresh = None
     if session is None:
-        refresh = ids.refresh_token()
-        session = TokenSession(
-            origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id,
-            username=user.username, auth_time=auth_time or iat, created=now,
-            expires=now + validity_seconds(client, "RefreshToken"),
-            scopes=" ".join(scopes) if scopes is not None else None,
-        )
-    iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
-    common = {
-        "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
-        "auth_time": session.auth_time, "iat": iat,
-    }
-    # Both tokens list the groups; only the ID token carries the roles.
-    group_claims = _groups_claims(ctx, pool, user)
-    access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
-    access_ttl = validity_seconds(client, "AccessToken")
-    access = {
-        **common, **access_groups, "client_id": client.id, "token_use": "access",
-        "scope": ADMIN_SCOPE if session.scopes is None else session.scopes,
-        "exp": iat + access_ttl, "jti": str(uuid.uuid4()), "username": user.username,
-    }
-    if session.scopes is not None:
-        access["version"] = 2
-    id_claims = {
-        **_attribute_claims(client, pool, user), **common, **group_claims, "aud": client.id, "token_use": "id",
-        "cognito:username": user.username, "exp": iat + validity_seconds(client, "IdToken"),
-        "jti": str(uuid.uuid4()),
-    }
+        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes)
+        refresh = refresh_token(ctx, session)
+    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if refresh else int(ctx.now()))
     key = ctx.keys.get(pool.id)
-    if refresh:
-        ctx.store.put_token_session(session, user_key(pool, user.username), tokens.refresh_hash(refresh))
-    result: dict[str, Any] = {"ExpiresIn": access_ttl, "TokenType": "Bearer"}
-    with_id = session.scopes is None or "openid" in session.scopes.split()
-    if nonce:
-        id_claims["nonce"] = nonce
+    result: dict[str, Any] = {"ExpiresIn": validity_seconds(client, "AccessToken"), "TokenType": "Bearer"}
     # RS256 signatures (~0.3-0.7 ms of CPU each) on worker threads, between units of work.
-    if session.scopes is not None and with_id:
+    if id_claims is None:
+        result["AccessToken"] = await ctx.offload(tokens.sign, key, access)
+    elif session.scopes is not None:
         # An OAuth sign-in's ID token carries at_hash: the access token comes first.
         result["AccessToken"] = await ctx.offload(tokens.sign, key, access)
         id_claims["at_hash"] = at_hash(result["AccessToken"])
+        if nonce:
+            id_claims["nonce"] = nonce
         result["IdToken"] = await ctx.offload(tokens.sign, key, id_claims)
-    elif with_id:
+    else:
+        if nonce:
+            id_claims["nonce"] = nonce
         result["AccessToken"], result["IdToken"] = await ctx.offload_all(
             (tokens.sign, key, access), (tokens.sign, key, id_claims))
-    else:
-        result["AccessToken"] = await ctx.offload(tokens.sign, key, access)
     if refresh:
         result["RefreshToken"] = refresh
     return result
@@ -163,7 +187,8 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         claims = tokens.verify(ctx.keys.get(pool.id), jws)
     except tokens.InvalidToken:
         raise invalid from None
-    if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int):
+    if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int) \
+            or not isinstance(claims.get("iat"), int):
         raise invalid
     if claims["exp"] <= ctx.now():
         raise NotAuthorizedException("Access Token has expired")
@@ -178,20 +203,33 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         if op is None or "UserNotFoundException" in op.errors:
             raise UserNotFoundException("User does not exist.")
         raise NotAuthorizedException("Access Token has been revoked")
-    session = ctx.store.get_token_session(str(claims.get("origin_jti")))
-    if session is None or session.revoked:
+    client = ctx.store.get_client(str(claims.get("client_id")))
+    # Deleting the app client ends its tokens too.
+    if client is None or client.pool_id != pool.id or \
+            revocation.revoked(ctx, pool.id, user.sub, str(claims.get("origin_jti")), claims["iat"]):
         raise NotAuthorizedException("Access Token has been revoked")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     return pool, user, claims
 
 
+def sealed_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession | None:
+    """The session a refresh token sealed by the client's pool carries, whatever its
+    state; None for anything else."""
+    try:
+        session = TokenSession.from_claims(jwe.unseal(ctx.keys.get(client.pool_id), refresh_token))
+    except (tokens.InvalidToken, TypeError, ValueError):
+        return None
+    return session if session.pool_id == client.pool_id else None
+
+
 def refresh_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession:
-    """The live session a refresh token belongs to, for this client."""
-    session = ctx.store.find_token_session(tokens.refresh_hash(refresh_token))
-    if session is None or session.client_id != client.id:
+    """The live session a refresh token of this client carries."""
+    session = sealed_session(ctx, client, refresh_token)
+    # A token older than the client is another client's, whose id a deleted one had.
+    if session is None or session.client_id != client.id or session.created < client.created:
         raise NotAuthorizedException("Invalid Refresh Token")
-    if session.revoked:
+    if revocation.revoked(ctx, session.pool_id, session.sub, session.origin_jti, session.iat):
         raise NotAuthorizedException("Refresh Token has been revoked")
     if session.expires <= ctx.now():
         raise NotAuthorizedException("Refresh Token has expired")

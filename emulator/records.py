@@ -133,18 +133,37 @@ class Group:
 
 @dataclass
 class TokenSession:
-    """One sign-in: its refresh token and every access token minted from it share `origin_jti`."""
+    """One sign-in, as its refresh token carries it (issuing.py seals it into the token;
+    nothing is stored): the refresh token and every access and ID token minted from it
+    share `origin_jti`."""
 
     origin_jti: str
     pool_id: str
     client_id: str
     username: str
+    sub: str
     auth_time: int
-    created: float
+    iat: int  # the sign-in's whole second: the `iat` of its first access and ID tokens
+    created: float  # the sign-in's precise time
     expires: float
-    revoked: bool = False
     # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
     scopes: str | None = None
+    device_key: str | None = None  # the remembered device a sign-in used (devices: not yet)
+
+    def to_claims(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> TokenSession:
+        """TypeError or ValueError if the claims are not a session's."""
+        session = cls(**claims)
+        for name, kind in (("origin_jti", str), ("pool_id", str), ("client_id", str), ("username", str),
+                           ("sub", str), ("auth_time", int), ("iat", int), ("created", (int, float)),
+                           ("expires", (int, float)), ("scopes", (str, type(None))),
+                           ("device_key", (str, type(None)))):
+            if not isinstance(getattr(session, name), kind):
+                raise TypeError(f"{name} is not a {kind}")
+        return session
 
 
 @dataclass

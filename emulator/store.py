@@ -1,4 +1,5 @@
-"""The SQLite store: the single truth for pools, clients, users, groups and sessions.
+"""The SQLite store: the single truth for pools, clients, users, groups, challenges and
+token revocations.
 
 One file in the data directory, WAL journal, schema built by ordered migrations.
 Every statement is parameterised. Methods take and return records (records.py).
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .records import Challenge, Client, Group, Pool, TokenSession, User
+from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_oauth import OAuthTables
 
@@ -154,7 +155,28 @@ def _m4_lockouts(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts]
+def _m5_self_contained_refresh_tokens(db: sqlite3.Connection) -> None:
+    """Refresh tokens carry their session (jwe.py), so a sign-in stores nothing: the
+    token_sessions table goes, and what ends tokens early is recorded when it happens
+    (revocation.py): a user's last global sign-out, and token families revoked one by
+    one (or marked as signed in after that sign-out, in its very second)."""
+    db.execute("DROP TABLE token_sessions")
+    db.execute(
+        """CREATE TABLE user_signouts (
+            pool_id TEXT NOT NULL, sub TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (pool_id, sub))"""
+    )
+    db.execute(
+        """CREATE TABLE token_families (
+            origin_jti TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL,
+            revoked INTEGER NOT NULL, expires REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX token_families_user ON token_families(pool_id, sub)")
+    db.execute("CREATE INDEX token_families_expires ON token_families(expires)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
+]
 
 
 __all__ = ["Column", "Conflict", "Store"]
@@ -302,8 +324,8 @@ class Store(OAuthTables):
 
     def delete_pool(self, pool_id: str) -> None:
         with self.transaction():
-            for table in ("users", "clients", "groups", "members", "token_sessions", "challenges",
-                          "messages", "codes", "attempts", "domains", "resource_servers",
+            for table in ("users", "clients", "groups", "members", "user_signouts", "token_families",
+                          "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
                           "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
@@ -339,7 +361,6 @@ class Store(OAuthTables):
     def delete_client(self, client_id: str) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM clients WHERE id = ?", (client_id,))
-            self.db.execute("DELETE FROM token_sessions WHERE client_id = ?", (client_id,))
             self.db.execute("DELETE FROM ui_customizations WHERE client_id = ?", (client_id,))
             self.db.execute("DELETE FROM auth_codes WHERE client_id = ?", (client_id,))
 
@@ -391,9 +412,6 @@ class Store(OAuthTables):
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
-            self.db.execute(
-                "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
-            )
 
     def list_users(
         self, pool_id: str, after: str, limit: int, where: str = "", params: tuple[Any, ...] = ()
@@ -465,31 +483,39 @@ class Store(OAuthTables):
         )
         return [(r["ukey"], _user(r)) for r in rows]
 
-    # -- token sessions ---------------------------------------------------------------
+    # -- revocation (revocation.py decides; these only record and read) ------------------
 
-    def put_token_session(self, s: TokenSession, ukey: str, refresh_hash: str) -> None:
-        self.db.execute(
-            "INSERT INTO token_sessions (origin_jti, pool_id, client_id, ukey, username, refresh_hash,"
-            " auth_time, created, expires, revoked, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (s.origin_jti, s.pool_id, s.client_id, ukey, s.username, refresh_hash, s.auth_time,
-             s.created, s.expires, int(s.revoked), s.scopes),
-        )
+    def revocation_marks(self, pool_id: str, sub: str, origin_jti: str) -> tuple[float | None, int | None]:
+        """The user's last global sign-out time, and the revoked flag of the token family's
+        row (None: no row), in one statement."""
+        row = self.db.execute(
+            "SELECT (SELECT at FROM user_signouts WHERE pool_id = ? AND sub = ?),"
+            " (SELECT revoked FROM token_families WHERE origin_jti = ? AND pool_id = ? AND sub = ?)",
+            (pool_id, sub, origin_jti, pool_id, sub)).fetchone()
+        return row[0], row[1]
 
-    def get_token_session(self, origin_jti: str) -> TokenSession | None:
-        row = self._one("SELECT * FROM token_sessions WHERE origin_jti = ?", (origin_jti,))
-        return _token_session(row) if row else None
+    def signed_out_at(self, pool_id: str, sub: str) -> float | None:
+        row = self.db.execute("SELECT at FROM user_signouts WHERE pool_id = ? AND sub = ?", (pool_id, sub)).fetchone()
+        return None if row is None else float(row[0])
 
-    def find_token_session(self, refresh_hash: str) -> TokenSession | None:
-        row = self._one("SELECT * FROM token_sessions WHERE refresh_hash = ?", (refresh_hash,))
-        return _token_session(row) if row else None
+    def sign_out(self, pool_id: str, sub: str, at: float) -> None:
+        """Mark the user signed out at `at` (never moving the mark back); the user's family
+        rows go, as the mark now covers every family there was."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO user_signouts (pool_id, sub, at) VALUES (?, ?, ?) ON CONFLICT (pool_id, sub)"
+                " DO UPDATE SET at = max(at, excluded.at)", (pool_id, sub, at))
+            self.db.execute("DELETE FROM token_families WHERE pool_id = ? AND sub = ?", (pool_id, sub))
 
-    def revoke_token_session(self, origin_jti: str) -> None:
-        self.db.execute("UPDATE token_sessions SET revoked = 1 WHERE origin_jti = ?", (origin_jti,))
-
-    def revoke_user_sessions(self, pool_id: str, ukey: str) -> None:
-        self.db.execute(
-            "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ? AND ukey = ?", (pool_id, ukey)
-        )
+    def put_token_family(self, origin_jti: str, pool_id: str, sub: str, *, revoked: bool, expires: float,
+                         now: float) -> None:
+        """Record a family as revoked (or as signed in after the user's sign-out); rows
+        whose tokens have all expired go meanwhile."""
+        with self.transaction():
+            self.db.execute("DELETE FROM token_families WHERE expires < ?", (now,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO token_families (origin_jti, pool_id, sub, revoked, expires)"
+                " VALUES (?, ?, ?, ?, ?)", (origin_jti, pool_id, sub, int(revoked), expires))
 
     # -- auth challenges --------------------------------------------------------------
 
@@ -628,10 +654,3 @@ def _user_state(user: User) -> tuple[Any, ...]:
 def _lower(value: str | None) -> str | None:
     return value.lower() if value else value
 
-
-def _token_session(row: dict[str, Any]) -> TokenSession:
-    return TokenSession(
-        origin_jti=row["origin_jti"], pool_id=row["pool_id"], client_id=row["client_id"],
-        username=row["username"], auth_time=row["auth_time"], created=row["created"],
-        expires=row["expires"], revoked=bool(row["revoked"]), scopes=row["scopes"],
-    )

@@ -1,5 +1,5 @@
 """Signing keys (one RSA key pair per pool, PEM files in the keys directory) and the
-RS256 JWTs signed with them."""
+RS256 JWTs signed with them. (Refresh tokens, encrypted to the same key: jwe.py.)"""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,6 +35,14 @@ class PoolKey:
 
         jwk = RSAAlgorithm.to_jwk(self.public, as_dict=True)
         self.jwk = {"alg": "RS256", "e": jwk["e"], "kid": self.kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}
+
+    @cached_property
+    def mac_key(self) -> bytes:
+        """A secret of the pool's own for HMACs (refresh tokens, jwe.py): derived from the
+        private key, so it needs no file of its own and survives restarts and snapshots."""
+        d = self.private.private_numbers().d
+        material = d.to_bytes((d.bit_length() + 7) // 8, "big")
+        return hashlib.sha256(b"cognito-emulator refresh-token mac\0" + material).digest()
 
 
 class KeyStore:
@@ -130,7 +139,7 @@ class Jws(NamedTuple):
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
-def _segment(text: str) -> bytes:
+def segment(text: str) -> bytes:
     # Strict base64url without padding, as JWTs are written (RFC 7515 section 2).
     if len(text) % 4 == 1 or not _B64URL.fullmatch(text):
         raise InvalidToken("not base64url")
@@ -155,9 +164,9 @@ def parse(token: str) -> Jws:
     parts = token.split(".")
     if len(parts) != 3:
         raise InvalidToken("not a compact JWS")
-    header = _object(_segment(parts[0]))
-    claims = _object(_segment(parts[1]))
-    return Jws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), _segment(parts[2]))
+    header = _object(segment(parts[0]))
+    claims = _object(segment(parts[1]))
+    return Jws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), segment(parts[2]))
 
 
 def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
@@ -176,6 +185,3 @@ def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
         raise InvalidToken("bad signature") from None
     return jws.claims
 
-
-def refresh_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

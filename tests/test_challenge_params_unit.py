@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-
-from emulator import ids
 from emulator.attributes import build_schema
 from emulator.records import Pool, User
 from emulator.signin.core import new_password_parameters
@@ -19,9 +16,3 @@ def test_new_password_parameters_are_compact_json() -> None:
     params = new_password_parameters(pool, user)
     assert params["requiredAttributes"] == '["userAttributes.name","userAttributes.family_name"]'
     assert params["userAttributes"] == '{"email":"nina@example.com","email_verified":"true"}'
-
-
-def test_refresh_tokens_open_with_cognitos_compact_jwe_header() -> None:
-    header = ids.refresh_token().split(".")[0]
-    assert base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)) == (
-        b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')

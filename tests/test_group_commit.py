@@ -276,21 +276,24 @@ def test_a_failed_commit_answers_every_call_in_the_group_with_an_error(tmp_path:
                                                 "Permanent": True})
             sign_in = {"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
                        "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!"}}
-            sessions = store.db.execute("SELECT count(*) FROM token_sessions").fetchone()[0]
+            access = (await call("InitiateAuth", sign_in))[1]["AuthenticationResult"]["AccessToken"]  # type: ignore[index]
 
             failing["on"] = True
-            status, body = await call("InitiateAuth", sign_in)  # its writes commit after it has signed
+            status, body = await call("InitiateAuth", sign_in)  # a sign-in writes nothing: no commit to fail
+            assert status == 200 and "RefreshToken" in body["AuthenticationResult"]  # type: ignore[operator]
+            status, body = await call("GlobalSignOut", {"AccessToken": access})
             assert (status, body["__type"]) == (500, "InternalErrorException")
             status, body = await call("AdminCreateUser", {"UserPoolId": pool, "Username": "lost",
                                                           "MessageAction": "SUPPRESS"})
             assert (status, body["__type"]) == (500, "InternalErrorException")
             failing["on"] = False
 
-            assert store.db.execute("SELECT count(*) FROM token_sessions").fetchone()[0] == sessions
+            assert (await call("GetUser", {"AccessToken": access}))[0] == 200  # the sign-out did not stay
             status, body = await call("AdminGetUser", {"UserPoolId": pool, "Username": "lost"})
             assert (status, body["__type"]) == (400, "UserNotFoundException")
-            status, body = await call("InitiateAuth", sign_in)
-            assert status == 200 and "RefreshToken" in body["AuthenticationResult"]  # type: ignore[operator]
+            assert (await call("GlobalSignOut", {"AccessToken": access}))[0] == 200
+            status, body = await call("GetUser", {"AccessToken": access})
+            assert (status, body["__type"]) == (400, "NotAuthorizedException")
 
             # A pool whose deletion fails to commit keeps its signing key (the file goes
             # only after the commit): tokens signed before still verify.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import paging
+from .. import paging, revocation
 from ..accounts import (
     CONTACTS,
     admin_user_wire,
@@ -83,6 +83,7 @@ def admin_get_user(ctx: Context, req: Request) -> Response:
 def admin_delete_user(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
+    revocation.sign_out(ctx, pool.id, user.sub)  # a user made again with this sub gets none of them
     ctx.store.delete_user(pool.id, user_key(pool, user.username))
     return {}
 
@@ -135,7 +136,7 @@ def _set_enabled(ctx: Context, req: Request, enabled: bool) -> Response:
     user.enabled = enabled
     save(ctx, pool, user)
     if not enabled:  # Cognito: "Deactivates a user and revokes all access tokens for the user."
-        ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
+        revocation.sign_out(ctx, pool.id, user.sub)
     return {}
 
 
@@ -153,7 +154,7 @@ def admin_disable_user(ctx: Context, req: Request) -> Response:
 def admin_user_global_sign_out(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
-    ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
+    revocation.sign_out(ctx, pool.id, user.sub)
     return {}
 
 

@@ -3,7 +3,7 @@ does with an access token."""
 
 from __future__ import annotations
 
-from .. import lockout, mfa
+from .. import lockout, mfa, revocation
 from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
 from ..api import Context, Request, Response, action
 from ..attributes import check_deletable, check_writable, from_wire, readable
@@ -13,7 +13,7 @@ from ..errors import (
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
 )
-from ..issuing import authenticate
+from ..issuing import authenticate, sealed_session
 from ..lookup import (
     check_secret_hash,
     client_secret_matches,
@@ -24,7 +24,6 @@ from ..lookup import (
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
 from ..passwords import prepare
 from ..records import Client, Pool, User
-from ..tokens import refresh_hash
 
 
 @action("SignUp")
@@ -65,6 +64,7 @@ def get_user(ctx: Context, req: Request) -> Response:
 @action("DeleteUser")
 def delete_user(ctx: Context, req: Request) -> Response:
     pool, user, _ = _signed_in(ctx, req)
+    revocation.sign_out(ctx, pool.id, user.sub)  # a user made again with this sub gets none of them
     ctx.store.delete_user(pool.id, user_key(pool, user.username))
     return {}
 
@@ -102,7 +102,7 @@ async def change_password(ctx: Context, req: Request) -> Response:
 @action("GlobalSignOut")
 def global_sign_out(ctx: Context, req: Request) -> Response:
     pool, user, _ = _signed_in(ctx, req)
-    ctx.store.revoke_user_sessions(pool.id, user_key(pool, user.username))
+    revocation.sign_out(ctx, pool.id, user.sub)
     return {}
 
 
@@ -115,14 +115,14 @@ def revoke_token(ctx: Context, req: Request) -> Response:
         raise UnauthorizedException("Invalid client or secret")
     if not client.config.get("EnableTokenRevocation", True):
         raise UnsupportedOperationException("Token revocation is not enabled for this client.")
-    session = ctx.store.find_token_session(refresh_hash(req["Token"]))
+    # Cognito answers an access or ID token here with UnsupportedTokenTypeException.
+    if req["Token"].count(".") == 2:
+        raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
+    session = sealed_session(ctx, client, req["Token"])
     if session is None:
-        # Cognito answers an access or ID token here with UnsupportedTokenTypeException.
-        if req["Token"].count(".") == 2:
-            raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
-        return {}
+        return {}  # not a refresh token of this pool: nothing to revoke
     if session.client_id != client.id:
         raise UnauthorizedException(f"The refresh token was not issued to client {client.id}.")
-    ctx.store.revoke_token_session(session.origin_jti)
+    revocation.revoke_family(ctx, session)  # again, for a revoked or expired one: still fine
     return {}
 

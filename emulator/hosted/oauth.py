@@ -100,8 +100,7 @@ def _require_flow(client: Client, flow: str) -> None:
         raise OAuthError("unauthorized_client", f"the client may not use the {flow} flow")
 
 
-def _live_user(ctx: Context, pool: Pool, username: str) -> User:
-    user = ctx.store.get_user(pool.id, user_key(pool, username))
+def _live(user: User | None) -> User:
     if user is None or not user.enabled:
         raise OAuthError("invalid_grant", "the user no longer exists or is disabled")
     return user
@@ -132,7 +131,7 @@ async def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, s
         raise OAuthError("invalid_grant", "redirect_uri differs from the authorization request's")
     if grant.challenge and not _pkce_ok(grant.challenge, grant.challenge_method or "", form.get("code_verifier", "")):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
-    user = _live_user(ctx, pool, grant.username)
+    user = _live(ctx.store.get_user(pool.id, user_key(pool, grant.username)))
     return _token_body(await issue(ctx, pool, client, user, auth_time=grant.auth_time,
                                    scopes=grant.scopes.split(), nonce=grant.nonce))
 
@@ -146,7 +145,7 @@ async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str
         session = refresh_session(ctx, client, form["refresh_token"])
     except NotAuthorizedException as err:
         raise OAuthError("invalid_grant", err.message) from None
-    user = _live_user(ctx, pool, session.username)
+    user = _live(ctx.store.get_user_by_sub(pool.id, session.sub))
     return _token_body(await issue(ctx, pool, client, user, session=session))
 
 

@@ -13,7 +13,7 @@ from ..errors import (
     UserNotConfirmedException,
 )
 from ..issuing import issue, refresh_session
-from ..lookup import secret_hash, user_key
+from ..lookup import secret_hash
 from ..passwords import prepare
 from ..records import Challenge, User
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
@@ -51,7 +51,7 @@ async def admin_password_auth(a: Attempt) -> Response:
 async def refresh_token_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_REFRESH_TOKEN_AUTH", "Refresh Token flow not enabled for this client")
     session = refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
-    user = a.ctx.store.get_user(a.pool.id, user_key(a.pool, session.username))
+    user = a.ctx.store.get_user_by_sub(a.pool.id, session.sub)
     if user is None:
         raise NotAuthorizedException("Refresh Token has been revoked")
     if a.client.secret:
