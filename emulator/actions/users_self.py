@@ -107,7 +107,7 @@ def global_sign_out(ctx: Context, req: Request) -> Response:
 
 
 @action("RevokeToken")
-def revoke_token(ctx: Context, req: Request) -> Response:
+async def revoke_token(ctx: Context, req: Request) -> Response:
     # RevokeToken lists neither ResourceNotFound nor NotAuthorized: a bad client or
     # secret is Cognito's "UnauthorizedException: Invalid client or secret".
     client = ctx.store.get_client(req["ClientId"])
@@ -118,7 +118,7 @@ def revoke_token(ctx: Context, req: Request) -> Response:
     # Cognito answers an access or ID token here with UnsupportedTokenTypeException.
     if req["Token"].count(".") == 2:
         raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
-    session = sealed_session(ctx, client, req["Token"])
+    session = await sealed_session(ctx, client, req["Token"])
     if session is None:
         return {}  # not a refresh token of this pool: nothing to revoke
     if session.client_id != client.id:

@@ -142,7 +142,7 @@ async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
         raise OAuthError("unauthorized_client", "refresh is not enabled for this client")
     try:
-        session = refresh_session(ctx, client, form["refresh_token"])
+        session = await refresh_session(ctx, client, form["refresh_token"])
     except NotAuthorizedException as err:
         raise OAuthError("invalid_grant", err.message) from None
     user = _live(ctx.store.get_user_by_sub(pool.id, session.sub))

@@ -50,7 +50,7 @@ async def admin_password_auth(a: Attempt) -> Response:
 
 async def refresh_token_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_REFRESH_TOKEN_AUTH", "Refresh Token flow not enabled for this client")
-    session = refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
+    session = await refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
     user = a.ctx.store.get_user_by_sub(a.pool.id, session.sub)
     if user is None:
         raise NotAuthorizedException("Refresh Token has been revoked")
