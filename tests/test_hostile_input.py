@@ -1,0 +1,123 @@
+"""Hostile input at the edges, over raw HTTP: forged access tokens whose parts decode to
+JSON no store can hold (lone surrogates, deep nesting), tampered pagination tokens in
+every list action, and methods other than POST on the JSON API. Each is a 4xx in the
+form the endpoint speaks, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import httpx
+import pytest
+
+import emulator.app  # noqa: F401  (registers every action in ACTIONS)
+from emulator.api import ACTIONS
+from emulator.tokens import KeyStore
+
+from .conftest import LiveServer, confirmed_user, sign_in
+from .test_protocol import aws_error, call
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+# -- forged access tokens ------------------------------------------------------------------------
+
+# Bodies that get every access-token action as far as the token check.
+ACCESS_TOKEN_BODIES: dict[str, dict[str, Any]] = {
+    "AssociateSoftwareToken": {},
+    "ChangePassword": {"PreviousPassword": "Passw0rd!", "ProposedPassword": "Passw0rd!2"},
+    "DeleteUser": {},
+    "DeleteUserAttributes": {"UserAttributeNames": ["name"]},
+    "GetUser": {},
+    "GetUserAttributeVerificationCode": {"AttributeName": "email"},
+    "GlobalSignOut": {},
+    "SetUserMFAPreference": {},
+    "UpdateUserAttributes": {"UserAttributes": [{"Name": "name", "Value": "x"}]},
+    "VerifySoftwareToken": {"UserCode": "123456"},
+    "VerifyUserAttribute": {"AttributeName": "email", "Code": "123456"},
+}
+
+
+def test_every_supported_access_token_action_is_covered() -> None:
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    takes_token = {name for name in model.operation_names
+                   if "AccessToken" in model.operation_model(name).input_shape.members}
+    assert takes_token & set(ACTIONS) == set(ACCESS_TOKEN_BODIES)
+
+
+def jws(header: bytes | dict[str, Any], payload: bytes | dict[str, Any], signature: str) -> str:
+    parts = [part if isinstance(part, bytes) else json.dumps(part).encode() for part in (header, payload)]
+    return f"{b64(parts[0])}.{b64(parts[1])}.{signature}"
+
+
+def forged_tokens(real: str) -> dict[str, str]:
+    """Tokens whose header or payload is JSON that decodes to something hostile; the real
+    token's header (its kid) and signature are kept where that gets them further."""
+    head, body, sig = real.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head + "=="))
+    payload = json.loads(base64.urlsafe_b64decode(body + "=="))
+    rs256 = {"alg": "RS256"}
+    nested = deep(5000).encode()
+    return {
+        "lone surrogate in iss": jws(rs256, b'{"iss":"\\ud800"}', sig),
+        "lone surrogate in iss, real header": jws(header, b'{"iss":"\\ud800"}', sig),
+        "lone surrogate in sub of the real pool": jws(header, {**payload, "sub": "\ud800"}, sig),
+        "lone surrogate in origin_jti": jws(header, {**payload, "origin_jti": "\udfff"}, sig),
+        "deep nesting in iss": jws(rs256, b'{"iss":' + nested + b"}", sig),
+        "deep nesting beside a real iss": jws(header, json.dumps({"iss": payload["iss"]}).encode()[:-1]
+                                              + b',"x":' + nested + b"}", sig),
+        "deep nesting in the header": jws(b'{"alg":' + nested + b"}", b"{}", sig),
+        "lone surrogate in kid": jws({"alg": "RS256", "kid": "\udc00"}, payload, sig),
+        "raw surrogate bytes": jws(rs256, b'{"iss":"\xed\xa0\x80"}', sig),
+        "iss not a string": jws(header, {**payload, "iss": {"a": [1]}}, sig),
+    }
+
+
+@pytest.fixture(scope="module")
+def real_access_token(server: LiveServer) -> str:
+    cognito = server.client()
+    pool = cognito.create_user_pool(PoolName="forged")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c",
+                                             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+    confirmed_user(cognito, pool)
+    return sign_in(cognito, client["UserPoolClient"]["ClientId"])["AccessToken"]
+
+
+@pytest.mark.parametrize("action", sorted(ACCESS_TOKEN_BODIES))
+def test_forged_access_tokens_are_invalid_in_every_action(server: LiveServer, real_access_token: str,
+                                                          action: str) -> None:
+    for how, token in forged_tokens(real_access_token).items():
+        resp = call(server, action, {**ACCESS_TOKEN_BODIES[action], "AccessToken": token})
+        assert aws_error(resp, "NotAuthorizedException") == "Invalid Access Token", how
+    resp = call(server, "GetUser", {"AccessToken": real_access_token})
+    assert resp.status_code == 200, resp.text  # the real token still works
+
+
+def test_forged_access_tokens_are_invalid_tokens_at_user_info(server: LiveServer, real_access_token: str) -> None:
+    for how, token in forged_tokens(real_access_token).items():
+        resp = httpx.get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 401, (how, resp.status_code, resp.text)
+        assert resp.json()["error"] == "invalid_token", how
+        assert 'error="invalid_token"' in resp.headers["www-authenticate"], how
+
+
+def test_keys_are_found_by_kid_across_processes_and_never_made_for_a_token(tmp_path: Path) -> None:
+    mine, theirs = KeyStore(tmp_path), KeyStore(tmp_path)  # two processes on one keys directory
+    made = theirs.get("us-east-1_aaaaaaaaa")
+    found = mine.find(made.kid)
+    assert found is not None and found[0] == "us-east-1_aaaaaaaaa" and found[1].kid == made.kid
+    assert mine.find("no such kid") is None and mine.find(["not", "a", "string"]) is None
+    theirs.forget("us-east-1_aaaaaaaaa")  # the pool is deleted elsewhere
+    other = KeyStore(tmp_path)
+    assert other.find(made.kid) is None
+    assert list(tmp_path.glob("*.pem")) == []  # looking a kid up never makes a key
