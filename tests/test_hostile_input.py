@@ -121,3 +121,61 @@ def test_keys_are_found_by_kid_across_processes_and_never_made_for_a_token(tmp_p
     other = KeyStore(tmp_path)
     assert other.find(made.kid) is None
     assert list(tmp_path.glob("*.pem")) == []  # looking a kid up never makes a key
+
+
+# -- tampered pagination tokens ------------------------------------------------------------------
+
+
+def page_token(payload: bytes) -> str:
+    return base64.urlsafe_b64encode(payload).decode()
+
+
+TAMPERED_PAGE_TOKENS = {
+    "lone surrogate": page_token(b'{"k":"\\ud800"}'),
+    "lone low surrogate in a longer key": page_token(b'{"k":"user\\udfffname"}'),
+    "deep nesting": page_token(b'{"k":' + deep(5000).encode() + b"}"),
+    "deep nesting beside the key": page_token(b'{"k":"a","x":' + deep(5000).encode() + b"}"),
+    "raw surrogate bytes": page_token(b'{"k":"\xed\xa0\x80"}'),
+    "utf-16 with a lone surrogate": page_token('{"k":"\ud800"}'.encode("utf-16", "surrogatepass")),
+    "not an object": page_token(b'["k"]'),
+    "not base64": "%%%",
+}
+
+
+@pytest.fixture(scope="module")
+def listed(server: LiveServer) -> dict[str, Any]:
+    """One of everything the seven list actions list."""
+    cognito = server.client()
+    pool = cognito.create_user_pool(PoolName="paged")["UserPool"]["Id"]
+    cognito.create_group(UserPoolId=pool, GroupName="g")
+    confirmed_user(cognito, pool)
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="alice", GroupName="g")
+    return {"UserPoolId": pool}
+
+
+LIST_ACTIONS = {
+    "ListUserPools": ("NextToken", lambda pool: {"MaxResults": 10}),
+    "ListUsers": ("PaginationToken", lambda pool: {"UserPoolId": pool}),
+    "ListGroups": ("NextToken", lambda pool: {"UserPoolId": pool}),
+    "ListUsersInGroup": ("NextToken", lambda pool: {"UserPoolId": pool, "GroupName": "g"}),
+    "AdminListGroupsForUser": ("NextToken", lambda pool: {"UserPoolId": pool, "Username": "alice"}),
+    "ListUserPoolClients": ("NextToken", lambda pool: {"UserPoolId": pool}),
+    "ListResourceServers": ("NextToken", lambda pool: {"UserPoolId": pool, "MaxResults": 10}),
+}
+
+
+def test_every_supported_list_action_is_covered() -> None:
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    paged = {name for name in model.operation_names
+             if {"NextToken", "PaginationToken"} & set(model.operation_model(name).input_shape.members)}
+    assert paged & set(ACTIONS) == set(LIST_ACTIONS)
+
+
+@pytest.mark.parametrize("action", sorted(LIST_ACTIONS))
+def test_tampered_pagination_tokens_are_invalid_parameters(server: LiveServer, listed: dict[str, Any],
+                                                          action: str) -> None:
+    member, body = LIST_ACTIONS[action]
+    for how, token in TAMPERED_PAGE_TOKENS.items():
+        resp = call(server, action, {**body(listed["UserPoolId"]), member: token})
+        assert aws_error(resp, "InvalidParameterException"), how
+    assert call(server, action, body(listed["UserPoolId"])).status_code == 200
