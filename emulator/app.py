@@ -15,7 +15,7 @@ from .api import Services
 from .clock import Clock, SystemClock
 from .hosted import accounts, challenges, oauth, pages
 from .ids import IdSource
-from .protocol import handle
+from .protocol import OtherMethods, handle
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
@@ -51,6 +51,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     routes = [
         Route("/", handle, methods=["POST"]),
+        Route("/", OtherMethods()),  # every other method: AWS's JSON error, not a text 405
         Route("/health", wellknown.health, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),

@@ -19,7 +19,7 @@ from emulator.api import ACTIONS
 from emulator.tokens import KeyStore
 
 from .conftest import LiveServer, confirmed_user, sign_in
-from .test_protocol import aws_error, call
+from .test_protocol import JSON11, TARGET, UUID, aws_error, call
 
 
 def b64(data: bytes) -> str:
@@ -179,3 +179,45 @@ def test_tampered_pagination_tokens_are_invalid_parameters(server: LiveServer, l
         resp = call(server, action, {**body(listed["UserPoolId"]), member: token})
         assert aws_error(resp, "InvalidParameterException"), how
     assert call(server, action, body(listed["UserPoolId"])).status_code == 200
+
+
+# -- methods other than POST on the JSON API -----------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "PROPFIND", "TRACE"])
+def test_other_methods_on_the_api_are_aws_json_errors(server: LiveServer, method: str) -> None:
+    resp = httpx.request(method, f"{server.url}/", content=b'{"MaxResults": 10}',
+                         headers={"X-Amz-Target": f"{TARGET}.ListUserPools", "Content-Type": JSON11})
+    assert resp.status_code == 405, (resp.status_code, resp.text)
+    assert resp.headers["allow"] == "POST, OPTIONS"
+    assert resp.headers["content-type"] == JSON11
+    body = resp.json()
+    assert body["__type"] == "UnknownOperationException" and method in body["message"], body
+    assert resp.headers["x-amzn-ErrorType"].split(":", 1)[0] == "UnknownOperationException"
+    assert UUID.fullmatch(resp.headers["x-amzn-RequestId"]), resp.headers
+
+
+def test_head_on_the_api_answers_the_same_headers(server: LiveServer) -> None:
+    resp = httpx.head(f"{server.url}/")
+    assert resp.status_code == 405 and resp.headers["allow"] == "POST, OPTIONS"
+    assert resp.headers["x-amzn-ErrorType"].split(":", 1)[0] == "UnknownOperationException"
+    assert UUID.fullmatch(resp.headers["x-amzn-RequestId"]), resp.headers
+
+
+def test_boto3_reads_the_wrong_method_error_by_name(server: LiveServer) -> None:
+    import boto3
+    import botocore.exceptions
+
+    # No ResponseRecorder here: no operation lists UnknownOperationException, the answer
+    # to a request that names no operation the way the API takes it.
+    cognito = boto3.client("cognito-idp", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="test", aws_secret_access_key="test")
+    cognito.meta.events.register("before-send.cognito-idp.*", _send_as_put)
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        cognito.list_user_pools(MaxResults=1)
+    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
+
+
+def _send_as_put(request: Any, **_: Any) -> None:
+    request.method = "PUT"
