@@ -221,3 +221,31 @@ def test_boto3_reads_the_wrong_method_error_by_name(server: LiveServer) -> None:
 
 def _send_as_put(request: Any, **_: Any) -> None:
     request.method = "PUT"
+
+
+# -- members the model does not know -------------------------------------------------------------
+
+UNKNOWN_MEMBERS = [
+    ("SetUserPoolMfaConfig", {"SoftwareTokenMfaConfiguration": {"Enabled": True, "Bogus": 1},
+                              "MfaConfiguration": "OPTIONAL", "": None}),
+    ("UpdateUserPool", {"Policies": {"PasswordPolicy": {"MinimumLength": 9, "Bogus": "x"}, "Extra": {}},
+                        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True, "Nope": [1]}}),
+    ("CreateUserPoolClient", {"ClientName": "c", "TokenValidityUnits": {"AccessToken": "hours", "Bogus": "days"},
+                              "AnalyticsConfiguration": None, "Unknown": {"deep": True}}),
+    ("CreateGroup", {"GroupName": "unknowns", "Bogus": "x"}),
+]
+
+
+@pytest.mark.parametrize(("action", "body"), UNKNOWN_MEMBERS, ids=[a for a, _ in UNKNOWN_MEMBERS])
+def test_unknown_members_are_ignored_not_echoed(server: LiveServer, listed: dict[str, Any], action: str,
+                                                body: dict[str, Any]) -> None:
+    from .shapes import check_value
+
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    resp = call(server, action, {"UserPoolId": listed["UserPoolId"], **body})
+    assert resp.status_code == 200, resp.text
+    assert check_value(model.operation_model(action).output_shape, resp.json()) == []
+    described = call(server, "DescribeUserPool", {"UserPoolId": listed["UserPoolId"]})
+    assert check_value(model.operation_model("DescribeUserPool").output_shape, described.json()) == []
+    mfa = call(server, "GetUserPoolMfaConfig", {"UserPoolId": listed["UserPoolId"]})
+    assert check_value(model.operation_model("GetUserPoolMfaConfig").output_shape, mfa.json()) == []
