@@ -333,6 +333,9 @@ TARGETS = [None, "", f"{TARGET}.", f"{TARGET}.listUserPools", f"{TARGET}.ListUse
            "AWSCognitoIdentityService.GetId", f"{TARGET}.{'A' * 300}", f"{TARGET}.__class__",
            f"{TARGET}.ListUserPools.Extra"]
 REGIONS = ["us-west-2", "eu-central-1", "xx", "a" * 200, "../..", "us-east-1_x"]
+# The Host a client used becomes the issuer and every URL in an answer.
+HOSTS = ["localhost:9229", "[::1]:1", "[::1", "a..b", "xn--e1afmkfd.example", "h" * 300, "0", "x:99999",
+         "fuzz.localhost", "under_score.example", "%41.example"]
 
 
 @st.composite
@@ -346,6 +349,8 @@ def envelopes(draw: st.DrawFn) -> tuple[str, str | None, str, dict[str, str], An
         region = draw(st.sampled_from(REGIONS))
         headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential=test/20240101/{region}/cognito-idp/aws4_request, "
                                     "SignedHeaders=host, Signature=00")
+    if draw(st.booleans()):
+        headers["Host"] = draw(st.sampled_from(HOSTS))
     content = draw(st.sampled_from(RAW_BODIES) | body_of(operation))  # a body is encoded when sent
     name = (target or "").strip()  # HTTP drops the spaces around a header's value
     named = name[len(TARGET) + 1:] if name.startswith(f"{TARGET}.") else None
