@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from . import ids, offload, passwords, tokens
 from .api import ACTIONS, Context, Handler, Services
@@ -182,6 +183,21 @@ async def _run_checking_ahead(services: Services, handler: Handler, ctx: Context
                 checked[(ahead.password, ahead.hashed)] = await offload.run(
                     passwords.check, ahead.password, ahead.hashed)
     return _run(services, handler, ctx, body)
+
+
+class OtherMethods:
+    """Any method but POST on the API (OPTIONS, the CORS preflight, never gets here):
+    AWS's JSON error, as for an unknown target, with 405 and Allow. An ASGI app rather
+    than a request function, so that its route takes every method there is."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = Request(scope, receive).method
+        err = UnknownOperationException(
+            f"{method} is not supported: send POST with X-Amz-Target: {TARGET_PREFIX}.<Action>.")
+        response = error_response(err, ids.request_id())
+        response.status_code = 405
+        response.headers["Allow"] = "POST, OPTIONS"
+        await response(scope, receive, send)
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:
