@@ -8,14 +8,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from . import actions, control, seed, swap, wellknown  # noqa: F401  (actions registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
+from .cors import Cors
 from .hosted import accounts, challenges, oauth, pages
 from .ids import IdSource
-from .protocol import handle
+from .protocol import OtherMethods, handle
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
@@ -52,6 +54,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     routes = [
         Route("/", handle, methods=["POST"]),
+        Route("/", OtherMethods()),  # every other method: AWS's JSON error, not a text 405
         Route("/health", wellknown.health, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
@@ -78,7 +81,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         Route("/_emulator/snapshot", control.get_snapshot, methods=["GET"]),
         Route("/_emulator/snapshot", control.put_snapshot, methods=["POST", "PUT"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # CORS (preflights and headers) on the API, the OAuth endpoints and discovery: cors.py.
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Cors)])
     app.state.services = services
     app.state.seeded = seeded
     return app

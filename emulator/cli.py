@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--deterministic-ids", action="store_const", const="1",
                    help="derive pool ids, client ids, secrets and subs from names")
     p.add_argument("--seed", help="JSON seed file applied at start-up (pools, clients, groups, users)")
+    p.add_argument("--control-hosts", help="hosts the /_emulator endpoints also answer, comma-separated "
+                   "(docker-compose service names; default: loopback and the --public-url host only)")
     p.add_argument("--log-level", help="debug, info (default: one line a request), warning, error")
     return p.parse_args(argv)
 

@@ -1,5 +1,5 @@
 """The emulator's own HTTP endpoints under /_emulator: the outbox tests read, reset,
-and snapshots of the whole state.
+and snapshots of the whole state; and who may call them.
 
 Reading and clearing the outbox are calls like any other, through the call runner.
 Reset and snapshot import replace the store itself (a new database file swapped in
@@ -7,6 +7,8 @@ while the store is offline, snapshot.py): they are not units of work on it."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -36,7 +38,56 @@ def _filters(request: Request) -> dict[str, str] | JSONResponse:
     return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
 
 
-def _changes_state(endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+
+
+# A Host header: a name or IPv4 address, or an IPv6 address in brackets; then a port.
+_HOST = re.compile(r"(?:\[([0-9a-f:.]+)\]|([^\[\]:/@\s]+))(?::\d{1,5})?")
+
+
+def host_name(host: str) -> str | None:
+    """The name in a Host header (or a --control-hosts entry): lower-case, without port
+    or trailing dot, brackets off an IPv6 address; None if it is not one."""
+    match = _HOST.fullmatch(host.strip().lower())
+    name = (match.group(1) or match.group(2).rstrip(".")) if match else ""
+    return name or None
+
+
+def is_loopback(name: str) -> bool:
+    if name == "localhost" or name.endswith(".localhost"):  # RFC 6761: always loopback
+        return True
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def _control(endpoint: Endpoint) -> Endpoint:
+    """DNS rebinding: a page whose own name now resolves to 127.0.0.1 calls these
+    endpoints as its own origin, so Origin cannot tell it apart; the Host it sends can.
+    Loopback names and addresses, the --public-url host and the --control-hosts names
+    (docker-compose service names) are answered; every other Host is refused."""
+
+    @wraps(endpoint)
+    async def guarded(request: Request) -> JSONResponse:
+        settings = request.app.state.services.settings
+        allowed = {host_name(h) for h in settings.control_hosts.split(",")}
+        allowed.add(host_name(urlsplit(settings.public_url).netloc))
+        name = host_name(request.headers.get("host", ""))
+        if "*" not in allowed and (name is None or not (is_loopback(name) or name in allowed)):
+            return JSONResponse({"message": (
+                "The /_emulator endpoints answer only a loopback Host (localhost, 127.0.0.1, [::1]), "
+                "the --public-url host, or a host named in --control-hosts "
+                f"(COGNITO_EMULATOR_CONTROL_HOSTS); not {request.headers.get('host', '')!r}.")}, status_code=403)
+        return await endpoint(request)
+
+    return guarded
+
+
+def _changes_state(endpoint: Endpoint) -> Endpoint:
     """A web page the developer happens to visit must not wipe or replace the emulator's
     state: browsers say where a request comes from (Origin, Sec-Fetch-Site), and only
     same-origin or non-browser callers may change state here."""
@@ -69,6 +120,7 @@ def _cleared(ctx: Context, filters: dict[str, str]) -> dict[str, Any]:
     return {"deleted": ctx.store.delete_messages(filters)}
 
 
+@_control
 async def list_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
@@ -76,6 +128,7 @@ async def list_messages(request: Request) -> JSONResponse:
     return JSONResponse(await runner.run(_context(request), _listed, filters))
 
 
+@_control
 @_changes_state
 async def clear_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
@@ -84,16 +137,19 @@ async def clear_messages(request: Request) -> JSONResponse:
     return JSONResponse(await runner.run(_context(request), _cleared, filters))
 
 
+@_control
 @_changes_state
 async def reset_state(request: Request) -> JSONResponse:
     reset(request.app.state.services)
     return JSONResponse({"reset": True})
 
 
+@_control
 async def get_snapshot(request: Request) -> JSONResponse:
     return JSONResponse(export_snapshot(request.app.state.services))
 
 
+@_control
 @_changes_state
 async def put_snapshot(request: Request) -> JSONResponse:
     # JSON only: a plain HTML form cannot send this content type without a CORS preflight.

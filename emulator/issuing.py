@@ -177,16 +177,18 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
     invalid = NotAuthorizedException("Invalid Access Token")
     try:
         jws = tokens.parse(token)
+        # The key is found by the header's kid, and the claims are read only once the
+        # signature over them holds: nothing a forged token says reaches the store.
+        found = ctx.keys.find(jws.header.get("kid"))
+        if found is None:
+            raise invalid
+        pool_id, key = found
+        claims = tokens.verify(key, jws)
     except tokens.InvalidToken:
         raise invalid from None
-    pool_id = pool_id_from_issuer(str(jws.claims.get("iss", "")))
     pool = ctx.store.get_pool(pool_id)
-    if pool is None:
+    if pool is None or pool_id_from_issuer(str(claims.get("iss", ""))) != pool_id:
         raise invalid
-    try:
-        claims = tokens.verify(ctx.keys.get(pool.id), jws)
-    except tokens.InvalidToken:
-        raise invalid from None
     if claims.get("token_use") != "access" or not isinstance(claims.get("exp"), int) \
             or not isinstance(claims.get("iat"), int):
         raise invalid

@@ -72,6 +72,11 @@ class ServiceModel:
     def _check_structure(self, shape: dict[str, Any], value: dict[str, Any], path: str, out: list[str],
                          hidden: bool = False) -> None:
         members = shape.get("members", {})
+        # A member the model does not know is ignored, as AWS's JSON protocols ignore it,
+        # and so is a null one: dropped here, so that no handler stores either and no
+        # answer echoes it back outside the output shape.
+        for key in [k for k, v in value.items() if v is None or k not in members]:
+            del value[key]
         for req in shape.get("required", []):
             if value.get(req) is None:
                 out.append(f"Value null at '{_join(path, req)}' failed to satisfy constraint: Member must not be null")

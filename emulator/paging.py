@@ -19,11 +19,14 @@ def decode(token: str | None) -> str:
     if not token:
         return ""
     try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))["k"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        # Strict UTF-8 (json.loads alone would read UTF-16 too), and a key SQLite can
+        # take: a tampered token may decode to a lone surrogate or to deep nesting.
+        value = json.loads(base64.urlsafe_b64decode(token.encode()).decode("utf-8"))["k"]
+        if not isinstance(value, str):
+            raise TypeError("not a key")
+        value.encode("utf-8")
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError):  # UnicodeError is a ValueError
         raise InvalidParameterException("Invalid pagination token.") from None
-    if not isinstance(value, str):
-        raise InvalidParameterException("Invalid pagination token.")
     return value
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from . import ids, runner
 from .api import ACTIONS, Context, Services
@@ -81,6 +82,21 @@ def _pool_of(body: dict[str, Any]) -> str:
         return pool
     client = body.get("ClientId")
     return f"client:{client}" if isinstance(client, str) else "-"
+
+
+class OtherMethods:
+    """Any method but POST on the API (OPTIONS, the CORS preflight, never gets here):
+    AWS's JSON error, as for an unknown target, with 405 and Allow. An ASGI app rather
+    than a request function, so that its route takes every method there is."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = Request(scope, receive).method
+        err = UnknownOperationException(
+            f"{method} is not supported: send POST with X-Amz-Target: {TARGET_PREFIX}.<Action>.")
+        response = error_response(err, ids.request_id())
+        response.status_code = 405
+        response.headers["Allow"] = "POST, OPTIONS"
+        await response(scope, receive, send)
 
 
 def error_response(err: CognitoError, request_id: str) -> Response:

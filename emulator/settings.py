@@ -40,6 +40,9 @@ class Settings:
     # A JSON seed file applied at start-up (pools, clients, groups, users, domains).
     seed: str = ""
     log_level: str = "info"
+    # Hosts (comma-separated; "*" = any) the /_emulator endpoints answer besides loopback
+    # names and the public URL's host: docker-compose service names. Guards DNS rebinding.
+    control_hosts: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

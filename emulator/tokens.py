@@ -20,17 +20,19 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
 
+def key_id(public: rsa.RSAPublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    # Cognito's kids look like base64 ending in '='; a hash of the key keeps it stable.
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
 class PoolKey:
     def __init__(self, private: rsa.RSAPrivateKey) -> None:
-        from cryptography.hazmat.primitives import serialization
-
         self.private = private
         self.public = private.public_key()
-        der = self.public.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        # Cognito's kids look like base64 ending in '='; a hash of the key keeps it stable.
-        self.kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        self.kid = key_id(self.public)
         from jwt.algorithms import RSAAlgorithm  # PyJWT loads cryptography.x509: ~30 ms of start-up
 
         jwk = RSAAlgorithm.to_jwk(self.public, as_dict=True)
@@ -56,6 +58,9 @@ class KeyStore:
         self.dir = keys_dir
         self._cache: dict[str, PoolKey] = {}
         self._lock = threading.Lock()
+        # kid -> pool id, and the key files already read for their kid (inode, mtime).
+        self._kids: dict[str, str] = {}
+        self._scanned: dict[str, tuple[int, int]] = {}
 
     def get(self, pool_id: str) -> PoolKey:
         key = self._cache.get(pool_id)
@@ -63,11 +68,54 @@ class KeyStore:
             with self._lock:
                 key = self._cache.get(pool_id) or self._load_or_create(pool_id)
                 self._cache[pool_id] = key
+                self._kids[key.kid] = pool_id
         return key
+
+    def find(self, kid: object) -> tuple[str, PoolKey] | None:
+        """The pool whose key a token's header names, and that key; None if no key on
+        disk has this kid. Found by the kid, not by the token's claims: nothing a token
+        says is read before its signature is checked."""
+        if not isinstance(kid, str):
+            return None
+        pool_id = self._kids.get(kid) or self._scan(kid)
+        if pool_id is None:
+            return None
+        key = self._cache.get(pool_id)
+        if key is None:
+            with self._lock:
+                key = self._cache.get(pool_id) or self._load(self.dir / f"{pool_id}.pem")
+                if key is None:  # deleted meanwhile; never made anew for a token
+                    return None
+                self._cache[pool_id] = key
+        return (pool_id, key) if key.kid == kid else None
+
+    def _scan(self, kid: str) -> str | None:
+        """Read the kid of every key file not read yet (made by another process, or
+        before this one started): the public half only, without RSA's slow key check."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        with self._lock:
+            for path in self.dir.glob("*.pem"):
+                try:
+                    stat = path.stat()
+                    if self._scanned.get(path.stem) == (stat.st_ino, stat.st_mtime_ns):
+                        continue
+                    private = serialization.load_pem_private_key(
+                        path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True)
+                except (OSError, ValueError, TypeError):
+                    continue  # gone meanwhile, or not a key: no token names it
+                self._scanned[path.stem] = (stat.st_ino, stat.st_mtime_ns)
+                if isinstance(private, rsa.RSAPrivateKey):
+                    self._kids[key_id(private.public_key())] = path.stem
+            return self._kids.get(kid)
 
     def forget(self, pool_id: str) -> None:
         with self._lock:
             self._cache.pop(pool_id, None)
+            self._scanned.pop(pool_id, None)
+            for kid in [k for k, p in self._kids.items() if p == pool_id]:
+                del self._kids[kid]
         try:
             (self.dir / f"{pool_id}.pem").unlink()
         except FileNotFoundError:
@@ -85,6 +133,8 @@ class KeyStore:
                 yield
             finally:
                 self._cache.clear()
+                self._kids.clear()
+                self._scanned.clear()
 
     def _load_or_create(self, pool_id: str) -> PoolKey:
         from cryptography.hazmat.primitives import serialization
@@ -111,7 +161,20 @@ class KeyStore:
                 pass
             finally:
                 tmp.unlink()
-        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = self._load(path)
+        assert key is not None
+        return key
+
+    @staticmethod
+    def _load(path: Path) -> PoolKey | None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        try:
+            pem = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        loaded = serialization.load_pem_private_key(pem, password=None)
         assert isinstance(loaded, rsa.RSAPrivateKey)
         return PoolKey(loaded)
 
@@ -128,10 +191,11 @@ def sign(key: PoolKey, claims: dict[str, Any]) -> str:
 
 
 class Jws(NamedTuple):
-    """A compact JWS split and decoded; nothing about it is trusted until verify()."""
+    """A compact JWS split and its header decoded; the payload stays bytes until
+    verify() has checked the signature over it."""
 
     header: dict[str, Any]
-    claims: dict[str, Any]
+    payload: bytes
     signing_input: bytes
     signature: bytes
 
@@ -147,9 +211,14 @@ def segment(text: str) -> bytes:
 
 
 def _object(raw: bytes) -> dict[str, Any]:
+    """A JSON object every string of which is valid Unicode (no lone surrogate, which
+    no UTF-8 encoder takes, SQLite's included), or InvalidToken."""
     try:
-        value = json.loads(raw)
-    except ValueError:  # bad UTF-8 too
+        text = raw.decode("utf-8")  # strict: refuses encoded surrogates and UTF-16/32
+        value = json.loads(text)
+        if "\\u" in text:  # only an escape can spell a lone surrogate
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
         raise InvalidToken("not JSON") from None
     if not isinstance(value, dict):
         raise InvalidToken("not a JSON object")
@@ -157,7 +226,7 @@ def _object(raw: bytes) -> dict[str, Any]:
 
 
 def parse(token: str) -> Jws:
-    """Split a compact JWS (header.payload.signature) and decode its parts, unverified.
+    """Split a compact JWS (header.payload.signature) and decode its header, unverified.
 
     Done here rather than by PyJWT's decode, which checks base64url a character at a
     time in Python: ~280 us of every authenticated call went to two decodes."""
@@ -165,13 +234,14 @@ def parse(token: str) -> Jws:
     if len(parts) != 3:
         raise InvalidToken("not a compact JWS")
     header = _object(segment(parts[0]))
-    claims = _object(segment(parts[1]))
-    return Jws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), segment(parts[2]))
+    payload = segment(parts[1])
+    return Jws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), segment(parts[2]))
 
 
 def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
-    """The claims, if the token is RS256 and signed by `key`. Expiry and the rest are
-    checked against the injected clock by the caller."""
+    """The claims, if the token is RS256 and signed by `key`: the payload is decoded
+    only once its signature holds. Expiry and the rest are checked against the
+    injected clock by the caller."""
     # The algorithm is pinned: a token naming any other ("none", HS256, ...) is refused.
     if jws.header.get("alg") != "RS256" or jws.header.get("kid") != key.kid:
         raise InvalidToken("not signed by this pool's key")
@@ -183,5 +253,5 @@ def verify(key: PoolKey, jws: Jws) -> dict[str, Any]:
         key.public.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise InvalidToken("bad signature") from None
-    return jws.claims
+    return _object(jws.payload)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import emulator.actions  # noqa: F401  (registers every handler)
 from emulator.api import ACTIONS
 from emulator.model import service_model
@@ -36,3 +38,25 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert commands == ["python -m pip install . && python -m emulator", "./scripts/test"]
     ci = (README.parent / ".ci" / "run").read_text()
     assert "\n./scripts/test\n" in ci
+
+
+def readme_settings() -> dict[str, str]:
+    """The settings table: environment variable -> flag cell."""
+    text = README.read_text().split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in text.splitlines() if line.startswith("| ")][1:]
+    return {row[1].strip("`"): row[0].strip("`") for row in rows}
+
+
+def test_readme_settings_table_lists_every_setting_and_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import fields
+
+    from emulator.cli import parse_args
+    from emulator.settings import ENV_PREFIX, Settings
+
+    table = readme_settings()
+    assert set(table) == {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    cli_flags = set(re.findall(r"^  (--[a-z-]+)", capsys.readouterr().out, re.MULTILINE)) - {"--help"}
+    assert {flag for flag in table.values() if flag != "—"} == cli_flags
