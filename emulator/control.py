@@ -3,6 +3,9 @@ and snapshots of the whole state."""
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -13,6 +16,8 @@ from starlette.responses import JSONResponse
 from .api import Services
 from .messaging import message_to_json
 from .snapshot import export_snapshot, import_snapshot, reset
+
+log = logging.getLogger("emulator.control")
 
 # Query parameter -> outbox column; only these names ever reach SQL.
 _MESSAGE_FILTERS = {"userPoolId": "pool_id", "username": "username", "destination": "destination",
@@ -27,6 +32,32 @@ def _filters(request: Request) -> dict[str, str] | JSONResponse:
             status_code=400,
         )
     return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
+
+
+Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+
+
+def _logged(endpoint: Endpoint) -> Endpoint:
+    """One log line a call, as the API has: method, path, outcome, milliseconds."""
+
+    @wraps(endpoint)
+    async def logged(request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        response = await endpoint(request)
+        if log.isEnabledFor(logging.INFO):
+            outcome = "ok" if response.status_code < 400 else f"{response.status_code}: {_message(response)}"
+            log.info("%s %s %s %.1fms", request.method, request.url.path, outcome,
+                     (time.perf_counter() - started) * 1000)
+        return response
+
+    return logged
+
+
+def _message(response: JSONResponse) -> str:
+    try:
+        return str(json.loads(bytes(response.body))["message"])
+    except (ValueError, KeyError, TypeError):
+        return "-"
 
 
 def _changes_state(endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
@@ -48,6 +79,7 @@ def _changes_state(endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Ca
     return guarded
 
 
+@_logged
 async def list_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
     if isinstance(filters, JSONResponse):
@@ -56,6 +88,7 @@ async def list_messages(request: Request) -> JSONResponse:
     return JSONResponse({"messages": [message_to_json(r) for r in services.store.list_messages(filters)]})
 
 
+@_logged
 @_changes_state
 async def clear_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
@@ -65,16 +98,19 @@ async def clear_messages(request: Request) -> JSONResponse:
     return JSONResponse({"deleted": services.store.delete_messages(filters)})
 
 
+@_logged
 @_changes_state
 async def reset_state(request: Request) -> JSONResponse:
     reset(request.app.state.services)
     return JSONResponse({"reset": True})
 
 
+@_logged
 async def get_snapshot(request: Request) -> JSONResponse:
     return JSONResponse(export_snapshot(request.app.state.services))
 
 
+@_logged
 @_changes_state
 async def put_snapshot(request: Request) -> JSONResponse:
     # JSON only: a plain HTML form cannot send this content type without a CORS preflight.
