@@ -12,17 +12,15 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import uvicorn
-from starlette.applications import Starlette
-
-from .app import build_services, create_app
-from .clock import SystemClock
+# Only the settings are imported up front: a mistake in them is told at once, not after
+# the second it takes to import the server (the rest is imported once they are good).
 from .dirlock import DataDirInUse
-from .seed import SeedError
 from .settings import ENV_PREFIX, Settings, SettingsError, flag_of, shown
-from .snapshot import export_snapshot, import_snapshot
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 log = logging.getLogger("emulator")
 
@@ -84,6 +82,10 @@ def snapshot_command(argv: list[str]) -> None:
     args = p.parse_args(argv[1:])
     settings = _settings({"data_dir": args.data_dir, "keys_dir": args.keys_dir})
     _check_dirs(settings)
+    from .app import build_services
+    from .clock import SystemClock
+    from .snapshot import export_snapshot, import_snapshot
+
     try:
         services = build_services(settings, SystemClock())
     except DataDirInUse as exc:
@@ -117,11 +119,13 @@ def serve(argv: list[str]) -> None:
         app.state.services.store.close()
         raise
     host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
-    log.info("cognito-emulator listening on http://%s:%d (data in %s, keys in %s)", shown, port,
+    address = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    log.info("cognito-emulator listening on http://%s:%d (data in %s, keys in %s)", address, port,
              shown(settings.data_dir), shown(settings.keys_dir))
     if app.state.seeded:
         log.info("seeded from %s: %s", settings.seed, ", ".join(f"{n} {k}" for k, n in app.state.seeded.items()))
+    import uvicorn
+
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -150,6 +154,9 @@ def _check_dirs(settings: Settings) -> None:
 
 
 def _app(settings: Settings) -> Starlette:
+    from .app import create_app
+    from .seed import SeedError
+
     try:
         return create_app(settings)
     except DataDirInUse as exc:

@@ -42,8 +42,9 @@ class CognitoEmulator:
     def client(self) -> Any:
         try:
             return self.server.client()
-        except ModuleNotFoundError as exc:  # boto3 missing: one sentence, no traceback
-            pytest.fail(str(exc), pytrace=False)
+        except ModuleNotFoundError as exc:
+            missing = str(exc)
+        pytest.fail(missing, pytrace=False)  # boto3 missing: one sentence, no traceback
 
     @property
     def clock(self) -> Any:
