@@ -79,9 +79,15 @@ def test_a_bad_flag_or_variable_is_one_line_naming_it_and_what_it_takes(tmp_path
     procs = [subprocess.Popen([*CLI, *args], cwd=tmp_path, env=clean_env(**env), text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for args, env, _ in MISTAKES]
-    for proc, (_, _, expected) in zip(procs, MISTAKES, strict=True):
-        out, err = proc.communicate(timeout=60)
-        assert_one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), expected)
+    try:
+        for proc, (_, _, expected) in zip(procs, MISTAKES, strict=True):
+            out, err = proc.communicate(timeout=30)
+            assert_one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, out, err), expected)
+    finally:  # one that started a server after all must not outlive the test
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert not (tmp_path / "data").exists(), "a refused start must not touch the data directory"
 
 
