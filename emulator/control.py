@@ -8,7 +8,10 @@ while the store is offline, snapshot.py): they are not units of work on it."""
 from __future__ import annotations
 
 import ipaddress
+import json
+import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -22,6 +25,8 @@ from .api import Context, Services
 from .messaging import message_to_json
 from .snapshot import export_snapshot, import_snapshot, reset
 from .urls import base_url
+
+log = logging.getLogger("emulator.control")
 
 # Query parameter -> outbox column; only these names ever reach SQL.
 _MESSAGE_FILTERS = {"userPoolId": "pool_id", "username": "username", "destination": "destination",
@@ -87,6 +92,29 @@ def _control(endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
+def _logged(endpoint: Endpoint) -> Endpoint:
+    """One log line a call, as the API has: method, path, outcome, milliseconds."""
+
+    @wraps(endpoint)
+    async def logged(request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        response = await endpoint(request)
+        if log.isEnabledFor(logging.INFO):
+            outcome = "ok" if response.status_code < 400 else f"{response.status_code}: {_message(response)}"
+            log.info("%s %s %s %.1fms", request.method, request.url.path, outcome,
+                     (time.perf_counter() - started) * 1000)
+        return response
+
+    return logged
+
+
+def _message(response: JSONResponse) -> str:
+    try:
+        return str(json.loads(bytes(response.body))["message"])
+    except (ValueError, KeyError, TypeError):
+        return "-"
+
+
 def _changes_state(endpoint: Endpoint) -> Endpoint:
     """A web page the developer happens to visit must not wipe or replace the emulator's
     state: browsers say where a request comes from (Origin, Sec-Fetch-Site), and only
@@ -120,6 +148,7 @@ def _cleared(ctx: Context, filters: dict[str, str]) -> dict[str, Any]:
     return {"deleted": ctx.store.delete_messages(filters)}
 
 
+@_logged
 @_control
 async def list_messages(request: Request) -> JSONResponse:
     filters = _filters(request)
@@ -128,6 +157,7 @@ async def list_messages(request: Request) -> JSONResponse:
     return JSONResponse(await runner.run(_context(request), _listed, filters))
 
 
+@_logged
 @_control
 @_changes_state
 async def clear_messages(request: Request) -> JSONResponse:
@@ -137,6 +167,7 @@ async def clear_messages(request: Request) -> JSONResponse:
     return JSONResponse(await runner.run(_context(request), _cleared, filters))
 
 
+@_logged
 @_control
 @_changes_state
 async def reset_state(request: Request) -> JSONResponse:
@@ -144,11 +175,13 @@ async def reset_state(request: Request) -> JSONResponse:
     return JSONResponse({"reset": True})
 
 
+@_logged
 @_control
 async def get_snapshot(request: Request) -> JSONResponse:
     return JSONResponse(export_snapshot(request.app.state.services))
 
 
+@_logged
 @_control
 @_changes_state
 async def put_snapshot(request: Request) -> JSONResponse:

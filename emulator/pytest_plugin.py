@@ -6,6 +6,7 @@
         ...
         code = cognito.last_code(userPoolId=pool)    # read the outbox
 
+`pip install "cognito-emulator[pytest]"` brings pytest and boto3 (for `.client`).
 Fixtures: `cognito_emulator` (session: starts the server on a free 127.0.0.1 port with
 its own temporary data directory), `cognito` (function: the same, reset first).
 Settings come from COGNITO_EMULATOR_* environment variables (e.g. FIXED_CODE, SEED,
@@ -39,7 +40,11 @@ class CognitoEmulator:
 
     @cached_property
     def client(self) -> Any:
-        return self.server.client()
+        try:
+            return self.server.client()
+        except ModuleNotFoundError as exc:
+            missing = str(exc)
+        pytest.fail(missing, pytrace=False)  # boto3 missing: one sentence, no traceback
 
     @property
     def clock(self) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -45,15 +46,21 @@ class Settings:
     control_hosts: str = ""
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Settings from `COGNITO_EMULATOR_*` variables, then explicit overrides (CLI flags)."""
+    def from_env(cls, environ: dict[str, str] | None = None, /, **overrides: object) -> Settings:
+        """Settings from `COGNITO_EMULATOR_*` variables, then explicit overrides (CLI flags,
+        as strings, or typed values). A value a setting does not take raises SettingsError
+        naming the variable or the flag it came from."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
-                values[f.name] = _convert(f.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+                values[f.name] = _take(f.name, raw, f"{ENV_PREFIX}{f.name.upper()}={raw}")
+        for name, value in overrides.items():
+            if isinstance(value, str):
+                value = _take(name, value, f"{flag_of(name)} {value}")
+            if value is not None:
+                values[name] = value
         for key in ("data_dir", "keys_dir"):
             if key in values:
                 values[key] = Path(str(values[key]))
@@ -62,17 +69,92 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        if self.issuer_style not in ("local", "aws"):
-            raise ValueError("issuer_style must be 'local' or 'aws'")
-        if not 4 <= self.bcrypt_rounds <= 31:
-            raise ValueError("bcrypt_rounds must be between 4 and 31")
-        if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-            raise ValueError("sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA")
+        for f in fields(self):
+            problem = _problem(f.name, getattr(self, f.name))
+            if problem:
+                raise SettingsError(f"{f.name}={getattr(self, f.name)!r}: expected {problem}")
+
+
+class SettingsError(ValueError):
+    """A setting's value is not one it takes; the message names its source and what it takes."""
+
+
+def flag_of(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def shown(path: Path) -> str:
+    """A directory as messages show it: ./data rather than data."""
+    text = str(path)
+    return text if path.is_absolute() or text.startswith(".") else f"./{text}"
+
+
+# What each constrained setting takes, in the words an error shows. Settings not named
+# here take any string (host, directories, seed file, SMTP host and sender).
+_CHOICES = {
+    "issuer_style": ("local", "aws"),
+    "sqlite_synchronous": ("FULL", "NORMAL", "OFF", "EXTRA"),
+    "log_level": ("debug", "info", "warning", "error"),
+}
+_RANGES = {"port": (0, 65535), "bcrypt_rounds": (4, 31), "smtp_port": (1, 65535),
+           "max_body_bytes": (1, 2**31 - 1)}
+_PATTERNS = {
+    "region": (r"[a-z]{2}(-[a-z]+)+-\d+", "a region name such as us-east-1"),
+    "account_id": (r"\d{12}", "a 12-digit account id"),
+    "public_url": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:9229"),
+    "fixed_code": (r"\S{0,2048}", "a code without spaces, such as 123456"),
+}
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False}
+
+
+def _expected(name: str) -> str:
+    if name in _CHOICES:
+        return "one of " + ", ".join(_CHOICES[name])
+    if name in _RANGES:
+        low, high = _RANGES[name]
+        return f"a whole number from {low} to {high}" + (" (0 picks a free port)" if name == "port" else "")
+    if name in _PATTERNS:
+        return _PATTERNS[name][1]
+    if name == "deterministic_ids":
+        return "1, true, yes, on or 0, false, no, off"
+    return "a string"
+
+
+def _problem(name: str, value: object) -> str:
+    """What `name` takes, if `value` is not one of those; "" if it is."""
+    if name in _CHOICES:
+        ok = value in _CHOICES[name]
+    elif name in _RANGES:
+        low, high = _RANGES[name]
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    elif name in _PATTERNS:
+        ok = isinstance(value, str) and re.fullmatch(_PATTERNS[name][0], value) is not None
+    else:
+        return ""
+    return "" if ok else _expected(name)
+
+
+def _take(name: str, raw: str, source: str) -> object:
+    """`raw` converted to the setting's type and checked; SettingsError names `source`."""
+    try:
+        value = _convert(name, raw)
+    except ValueError:
+        raise SettingsError(f"{source}: expected {_expected(name)}") from None
+    problem = _problem(name, value)
+    if problem:
+        raise SettingsError(f"{source}: expected {problem}")
+    return value
 
 
 def _convert(name: str, raw: str) -> object:
     if name == "deterministic_ids":
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if name in ("port", "bcrypt_rounds", "max_body_bytes", "smtp_port"):
+        key = raw.strip().lower()
+        if key not in _BOOLEANS:
+            raise ValueError(raw)
+        return _BOOLEANS[key]
+    if name in _RANGES:
         return int(raw)
+    if name in _CHOICES:  # case does not matter: --log-level INFO, COGNITO_EMULATOR_SQLITE_SYNCHRONOUS=normal
+        return next((c for c in _CHOICES[name] if c.lower() == raw.strip().lower()), raw)
     return raw

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_oauth import OAuthTables
@@ -189,11 +190,16 @@ class Store(OAuthTables):
 
     def __init__(self, data_dir: Path, synchronous: str = "FULL") -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = DirLock(data_dir)  # DataDirInUse if another emulator has it
         self._path = data_dir / DB_FILE
         # Plain sqlite3 on the hot paths and at start-up (importing sqlite-utils costs a
         # tenth of a second, more where numpy is installed); sqlite-utils reads snapshots.
         self._conns = Connections(self._path, synchronous.upper())
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def db(self) -> Conn:
@@ -202,6 +208,7 @@ class Store(OAuthTables):
 
     def close(self) -> None:
         self._conns.close_all()
+        self._lock.release()
 
     def transaction(self) -> AbstractContextManager[None]:
         return self._conns.transaction()

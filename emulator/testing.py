@@ -20,6 +20,9 @@ from .app import create_app
 from .clock import ManualClock
 from .settings import Settings
 
+BOTO3_MISSING = ('A boto3 client needs boto3, which is not installed: '
+                 'pip install "cognito-emulator[pytest]" brings it (and pytest).')
+
 
 @dataclass
 class EmulatorServer:
@@ -89,7 +92,10 @@ class EmulatorServer:
         return str(found[-1]["code"])
 
     def client(self, service: str = "cognito-idp", region: str = "us-east-1") -> Any:
-        import boto3  # optional: only for those who ask for a client
+        try:
+            import boto3  # optional: only for those who ask for a client
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError(BOTO3_MISSING) from None
         from botocore.config import Config
 
         return boto3.client(

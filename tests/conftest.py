@@ -3,6 +3,9 @@ and an injected clock tests move instead of sleeping."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +21,7 @@ from emulator.testing import EmulatorServer
 from .shapes import ResponseRecorder
 
 PASSWORD = "Passw0rd!"
+JS_DIR = Path(__file__).parent / "js"
 
 pytest_plugins = ["pytester"]
 # A user's project, run on its own by test_plugin.py with only the plugin's fixtures.
@@ -73,6 +77,19 @@ def own_server(tmp_path: Path) -> Iterator[LiveServer]:
     live = start_server(tmp_path)
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def node_clients() -> Path:
+    """tests/js's packages (amazon-cognito-identity-js, the AWS SDK v3 client) from the npm
+    registry, installed once per checkout."""
+    npm = shutil.which("npm")
+    assert npm and shutil.which("node"), "Node.js and npm are needed for the JavaScript client tests"
+    wanted = json.loads((JS_DIR / "package.json").read_text())["dependencies"]
+    if not all((JS_DIR / "node_modules" / name / "package.json").exists() for name in wanted):
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300,
+                       capture_output=True)
+    return JS_DIR
 
 
 @pytest.fixture(scope="session")

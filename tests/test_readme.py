@@ -1,15 +1,18 @@
-"""The README stays true to the code: its action table is the registry."""
+"""The README stays true to the code: its action table is the registry, its settings
+table the settings object and the CLI's flags, and its two commands the ones CI runs.
+(Its code examples are run by test_readme_examples.py.)"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import MISSING, fields
 from pathlib import Path
-
-import pytest
 
 import emulator.actions  # noqa: F401  (registers every handler)
 from emulator.api import ACTIONS
+from emulator.cli import build_parser
 from emulator.model import service_model
+from emulator.settings import ENV_PREFIX, Settings, flag_of, shown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -33,30 +36,51 @@ def test_every_registered_action_is_a_real_cognito_action() -> None:
     assert set(ACTIONS) <= set(service_model().operations)
 
 
-def test_readme_opens_with_the_two_commands() -> None:
-    commands = re.findall(r"^    (\S.+)$", README.read_text(), re.MULTILINE)[:2]
-    assert commands == ["python -m pip install . && python -m emulator", "./scripts/test"]
+def readme_settings() -> dict[str, list[str]]:
+    """The settings table's rows by environment variable: [flag, default, meaning]."""
+    section = README.read_text().split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 4 and cells[1].startswith(ENV_PREFIX):
+            rows[cells[1]] = [cells[0], cells[2], cells[3]]
+    return rows
+
+
+def documented_default(value: object) -> str | None:
+    """How the table writes a default; None: a phrase in parentheses, as for "" (none)."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, Path):
+        return shown(value)
+    if value == "" or value == () or value is None:
+        return None
+    return str(value)
+
+
+def test_readme_settings_table_is_the_settings_object() -> None:
+    rows = readme_settings()
+    settings = {ENV_PREFIX + f.name.upper(): f for f in fields(Settings)}
+    assert set(rows) == set(settings)
+    flags = {o for a in build_parser()._actions for o in a.option_strings} - {"-h", "--help"}
+    assert {row[0] for row in rows.values()} - {"—"} == flags
+    for env, f in settings.items():
+        flag, default, meaning = rows[env]
+        assert flag == (flag_of(f.name) if flag_of(f.name) in flags else "—"), env
+        value = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        expected = documented_default(value)
+        if expected is None:
+            assert default.startswith("(") and default.endswith(")"), (env, default)
+        else:
+            assert default == expected, (env, default, expected)
+        assert meaning, env
+
+
+def test_readme_opens_with_the_two_commands_ci_runs() -> None:
+    text = README.read_text()
+    commands = re.findall(r"<!-- example: ci -->\n```sh\n(.+?)\n```", text)
+    assert commands == ["./scripts/serve", "./scripts/test"]
+    assert text.index("./scripts/serve") < text.index("## ")
     ci = (README.parent / ".ci" / "run").read_text()
+    assert re.search(r"^COGNITO_EMULATOR_PORT=\$port \./scripts/serve ", ci, re.MULTILINE)
     assert "\n./scripts/test\n" in ci
-
-
-def readme_settings() -> dict[str, str]:
-    """The settings table: environment variable -> flag cell."""
-    text = README.read_text().split("## Settings", 1)[1].split("\n## ", 1)[0]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
-            for line in text.splitlines() if line.startswith("| ")][1:]
-    return {row[1].strip("`"): row[0].strip("`") for row in rows}
-
-
-def test_readme_settings_table_lists_every_setting_and_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    from dataclasses import fields
-
-    from emulator.cli import parse_args
-    from emulator.settings import ENV_PREFIX, Settings
-
-    table = readme_settings()
-    assert set(table) == {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
-    with pytest.raises(SystemExit):
-        parse_args(["--help"])
-    cli_flags = set(re.findall(r"^  (--[a-z-]+)", capsys.readouterr().out, re.MULTILINE)) - {"--help"}
-    assert {flag for flag in table.values() if flag != "—"} == cli_flags

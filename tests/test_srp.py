@@ -4,7 +4,6 @@ amazon-cognito-identity-js (Node), each also refused with a wrong password."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,19 +13,6 @@ import pytest
 from pycognito.aws_srp import AWSSRP
 
 from .conftest import PASSWORD, LiveServer, confirmed_user
-
-JS_DIR = Path(__file__).parent / "js"
-
-
-@pytest.fixture(scope="session")
-def node_clients() -> Path:
-    """amazon-cognito-identity-js from the npm registry, installed once per checkout."""
-    npm = shutil.which("npm")
-    assert npm and shutil.which("node"), "Node.js and npm are needed for the JavaScript client tests"
-    if not (JS_DIR / "node_modules" / "amazon-cognito-identity-js").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300,
-                       capture_output=True)
-    return JS_DIR
 
 
 def js_sign_in(js: Path, server: LiveServer, pool_id: str, client_id: str, username: str,
