@@ -20,7 +20,6 @@ from .hosted import oauth_pool
 from .outbox import last_code
 from .test_browser import chromium  # noqa: F401  (the module's browser)
 from .test_protocol import JSON11, TARGET
-from .test_srp import node_clients  # noqa: F401  (amazon-cognito-identity-js, installed once)
 
 ORIGIN = "http://localhost:3000"  # a React dev server, as the seed guides have it
 # What the AWS SDKs and amazon-cognito-identity-js send from a browser.
