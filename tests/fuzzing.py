@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,13 @@ def fuzz_server(tmp: Path) -> LiveServer:
 def still_up(server: LiveServer) -> None:
     resp = httpx.get(f"{server.url}/health", timeout=10)
     assert resp.status_code == 200, resp.text
+
+
+def served_world(tmp: Path) -> Iterator[World]:
+    """A fuzz module's server and world; at the end, the server must still answer."""
+    live = fuzz_server(tmp)
+    built = World(live)
+    built.build()
+    yield built
+    still_up(live)
+    live.stop()

@@ -41,11 +41,10 @@ from .fuzzing import (
     DEEP_MARKER,
     World,
     bounded,
-    fuzz_server,
     hostile_text,
     json_values,
     ref,
-    still_up,
+    served_world,
 )
 from .shapes import check_value
 from .test_protocol import JSON11, TARGET
@@ -174,12 +173,7 @@ requests = operations.flatmap(lambda op: body_of(op).map(lambda body: (op, body)
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    live = fuzz_server(tmp_path_factory.mktemp("fuzz-api"))
-    built = World(live)
-    built.build()
-    yield built
-    still_up(live)
-    live.stop()
+    yield from served_world(tmp_path_factory.mktemp("fuzz-api"))
 
 
 @pytest.fixture(scope="module")

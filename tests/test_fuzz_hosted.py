@@ -29,7 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .conftest import PASSWORD
-from .fuzzing import CODE, HOSTILE_STRINGS, World, bounded, fuzz_server, ref, still_up
+from .fuzzing import CODE, HOSTILE_STRINGS, World, bounded, ref, served_world
 
 ENDPOINTS = [
     ("GET", "/oauth2/authorize"), ("GET", "/login"), ("POST", "/login"), ("GET", "/signup"), ("POST", "/signup"),
@@ -125,12 +125,7 @@ def hosted_requests(draw: st.DrawFn) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    live = fuzz_server(tmp_path_factory.mktemp("fuzz-hosted"))
-    built = World(live)
-    built.build()
-    yield built
-    still_up(live)
-    live.stop()
+    yield from served_world(tmp_path_factory.mktemp("fuzz-hosted"))
 
 
 @pytest.fixture(scope="module")
