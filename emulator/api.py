@@ -17,6 +17,7 @@ from .ids import IdSource
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
+from .triggers.registry import Triggers
 
 if TYPE_CHECKING:
     from .runner import Passage
@@ -49,6 +50,8 @@ class Services:
     clock: Clock
     keys: KeyStore
     ids: IdSource
+    # Trigger functions registered from a test (in-process servers); cleared by reset.
+    triggers: Triggers = field(default_factory=Triggers)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute, spend_code
 from ..passwords import check_policy, prepare
 from ..records import Client, Pool, User
+from ..triggers.signup import post_confirmation
 
 # Cognito's hourly caps per user (Developer Guide, quotas).
 CAPS = {"ConfirmSignUp": 15, "ResendConfirmationCode": 5, "ConfirmForgotPassword": 10,
@@ -35,7 +36,7 @@ def _client_user(ctx: Context, req: Request) -> tuple[Pool, Client, User | None]
 
 
 @action("ConfirmSignUp")
-def confirm_sign_up(ctx: Context, req: Request) -> Response:
+async def confirm_sign_up(ctx: Context, req: Request) -> Response:
     pool, client, user = _client_user(ctx, req)
     if user is None:
         if _hides_users(client):
@@ -49,6 +50,7 @@ def confirm_sign_up(ctx: Context, req: Request) -> Response:
         verify_contact(ctx, pool, user, data["attribute"], force=bool(req.get("ForceAliasCreation")))
     save(ctx, pool, user)
     spend_code(ctx, pool, user, "signup")
+    await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmSignUp", req, client.id)
     return {}
 
 
@@ -119,6 +121,7 @@ async def confirm_forgot_password(ctx: Context, req: Request) -> Response:
     set_password(ctx, pool, user, password, status=status)
     save(ctx, pool, user)
     spend_code(ctx, pool, user, "forgot")
+    await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmForgotPassword", req, client.id)
     return {}
 
 
