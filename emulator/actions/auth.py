@@ -67,7 +67,8 @@ async def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flow
     flow = flows.get(req["AuthFlow"])
     if flow is None:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin))
+    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin,
+                              metadata=dict(req.get("ClientMetadata") or {})))
 
 
 @action("InitiateAuth")
@@ -112,7 +113,8 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return await handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
+    return await handler(Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {})),
+                         challenge, user)
 
 
 @action("RespondToAuthChallenge")

@@ -19,6 +19,8 @@ from ..errors import (
 )
 from ..lookup import find_user, same_secret, user_key
 from ..records import Challenge, Client, Pool, User
+from ..triggers import target
+from ..triggers.signin import pre_authentication
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
@@ -36,6 +38,11 @@ async def user_srp_auth(a: Attempt) -> Response:
     user = user_for_sign_in(a, username)
     if user is None:
         return _decoy(a, username, big_a)
+    if target(a.ctx, a.pool, "PreAuthentication") is not None:
+        await pre_authentication(a, user)
+        user = user_for_sign_in(a, username)  # read again after the await
+        if user is None:
+            return _decoy(a, username, big_a)
     return start_srp(a, user, big_a)
 
 
