@@ -235,6 +235,7 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         raise NotAuthorizedException("Access Token has been revoked")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    ctx.client_id = ctx.client_id or client.id  # for the triggers the call runs
     return pool, user, claims
 
 
