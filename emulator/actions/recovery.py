@@ -16,6 +16,8 @@ from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute, spend_code
 from ..passwords import check_policy, prepare
 from ..records import Client, Pool, User
+from ..triggers import target
+from ..triggers.migration import migrate
 from ..triggers.signup import post_confirmation
 
 # Cognito's hourly caps per user (Developer Guide, quotas).
@@ -90,8 +92,10 @@ def recovery_attribute(pool: Pool, user: User) -> str:
 
 
 @action("ForgotPassword")
-def forgot_password(ctx: Context, req: Request) -> Response:
+async def forgot_password(ctx: Context, req: Request) -> Response:
     pool, client, user = _client_user(ctx, req)
+    if user is None and target(ctx, pool, "UserMigration") is not None:
+        user = await migrate(ctx, pool, client, req["Username"], None, dict(req.get("ClientMetadata") or {}))
     if user is None:
         if _hides_users(client):
             # Cognito answers as if it had sent a code, so callers cannot probe for users.

@@ -13,10 +13,11 @@ from ..errors import (
     UserNotConfirmedException,
 )
 from ..issuing import issue, refresh_session
-from ..lookup import secret_hash
+from ..lookup import check_secret_hash, find_user, secret_hash
 from ..passwords import prepare
 from ..records import Challenge, User
 from ..triggers import target
+from ..triggers.migration import migrate
 from ..triggers.signin import pre_authentication
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
@@ -37,6 +38,9 @@ async def password_sign_in(a: Attempt) -> Response:
             raise UserNotConfirmedException("User is not confirmed.")
         return user
 
+    if target(a.ctx, a.pool, "UserMigration") is not None and find_user(a.ctx, a.pool, username) is None:
+        check_secret_hash(a.client, username, a.params.get("SECRET_HASH"))  # before anything runs
+        await migrate(a.ctx, a.pool, a.client, username, password, a.metadata)
     if target(a.ctx, a.pool, "PreAuthentication") is not None:
         await pre_authentication(a, ready())  # before the password is looked at
     return await after_password(a, await lockout.proven(a.ctx, a.pool, password, ready))
