@@ -14,7 +14,7 @@ from pycognito.aws_srp import AWSSRP
 from emulator.triggers.registry import Triggers
 
 from .conftest import PASSWORD, LiveServer, confirmed_user
-from .hosted import CALLBACK, oauth_client, oauth_pool, sign_in_for_code
+from .hosted import CALLBACK, Browser, authorize_params, oauth_client, oauth_pool, sign_in_for_code
 from .outbox import HTTP, new_client, new_pool
 from .test_triggers import Recorder, error_of
 
@@ -199,3 +199,19 @@ def test_pre_token_generation_v2_from_the_hosted_ui(cognito: Any, server: LiveSe
     assert event["triggerSource"] == "TokenGeneration_HostedAuth"
     assert set(event["request"]["scopes"]) == {"openid", "email"}
     assert set(claims(answer.json()["access_token"])["scope"].split()) == {"openid", "email", "orders/read"}
+
+
+def test_the_hosted_ui_shows_a_trigger_failure_on_its_page(cognito: Any, server: LiveServer,
+                                                          triggers: Triggers) -> None:
+    pool = oauth_pool(cognito)
+    client = oauth_client(cognito, pool)
+    confirmed_user(cognito, pool, "alice", email="alice@example.com", email_verified="true")
+    triggers.set(pool, "PreAuthentication", Recorder(error="Outside office hours"))
+    browser = Browser(server.url)
+    try:
+        browser.get("/login", **authorize_params(client["ClientId"]))
+        page = browser.submit(username="alice", password=PASSWORD)
+        assert page.status_code == 400
+        assert "PreAuthentication failed with error Outside office hours." in page.text
+    finally:
+        browser.close()
