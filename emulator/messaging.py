@@ -15,7 +15,7 @@ from .api import Context
 from .errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
 from .lookup import user_key
 from .records import Pool, User
-from .triggers.messages import custom_message
+from .triggers.messages import custom_message, custom_sender
 
 log = logging.getLogger("emulator.outbox")
 
@@ -95,7 +95,10 @@ def _record(ctx: Context, pool: Pool, user: User, message: dict[str, Any]) -> No
     kind = message["kind"]
     ctx.store.add_message(message)
     log.info("%s %s to %s (%s/%s): %s", kind, channel, destination, pool.id, user.username, body)
-    if channel == "EMAIL" and ctx.settings.smtp_host:
+    sender = custom_sender(ctx, pool, user, message) if ctx.passage and not ctx.passage.inline else None
+    if sender is not None:  # the pool's own sender delivers it, not Cognito (nor SMTP)
+        ctx.after_commit.append(sender)
+    elif channel == "EMAIL" and ctx.settings.smtp_host:
         email = _email(ctx, destination, subject or "", body)
         host, port = ctx.settings.smtp_host, ctx.settings.smtp_port
 

@@ -4,6 +4,7 @@ without the code placeholder is refused as Cognito refuses it."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -123,3 +124,38 @@ def test_a_message_without_the_code_or_a_failing_function_is_an_error(cognito: A
     assert server.messages(userPoolId=pool) == []  # nothing was sent
     # As in Cognito, the sign-up itself stands: the user can ask for the code again.
     assert cognito.admin_get_user(UserPoolId=pool, Username="bob")["UserStatus"] == "UNCONFIRMED"
+
+
+def test_custom_senders_get_the_code_after_the_call(cognito: Any, server: LiveServer, triggers: Triggers) -> None:
+    pool = new_pool(cognito, AutoVerifiedAttributes=["email"], LambdaConfig={
+        "KMSKeyID": "arn:aws:kms:us-east-1:123456789012:key/test",
+        "CustomEmailSender": {"LambdaVersion": "V1_0",
+                              "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:mailer"}})
+    client = new_client(cognito, pool)
+    fn = Recorder()
+    triggers.register("mailer", fn)
+    sign_up(cognito, client, ClientMetadata={"lang": "en"})
+    [event] = fn.events
+    code = server.last_code(userPoolId=pool)
+    assert event["triggerSource"] == "CustomEmailSender_SignUp" and event["callerContext"]["clientId"] == client
+    request = event["request"]
+    assert request["type"] == "customEmailSenderRequestV1" and request["clientMetadata"] == {"lang": "en"}
+    assert base64.b64decode(request["code"]).decode() == code  # the emulator's stand-in for KMS
+    assert request["userAttributes"]["email"] == "alice@example.com"
+    # Asynchronous in Cognito: a failing sender does not fail the call.
+    fn.error = "mail relay down"
+    cognito.resend_confirmation_code(ClientId=client, Username="alice")
+    assert fn.events[-1]["triggerSource"] == "CustomEmailSender_ResendCode"
+    # And the SMS one, registered from the test for an MFA code.
+    sms = Recorder()
+    mfa_pool = new_pool(cognito)
+    cognito.set_user_pool_mfa_config(UserPoolId=mfa_pool, MfaConfiguration="ON", SmsMfaConfiguration=SMS_ON)
+    mfa_client = new_client(cognito, mfa_pool)
+    confirmed_user(cognito, mfa_pool, "mia", phone_number="+15550100", phone_number_verified="true")
+    triggers.set(mfa_pool, "CustomSMSSender", sms)
+    cognito.initiate_auth(ClientId=mfa_client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "mia", "PASSWORD": PASSWORD})
+    [sent] = sms.events
+    assert sent["triggerSource"] == "CustomSMSSender_Authentication"
+    assert sent["request"]["type"] == "customSMSSenderRequestV1"
+    assert base64.b64decode(sent["request"]["code"]).decode() == server.last_code(userPoolId=mfa_pool)

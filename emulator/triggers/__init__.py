@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import offload
 from ..errors import (
     InvalidLambdaResponseException,
     UnexpectedLambdaException,
@@ -61,6 +63,8 @@ def target(ctx: Context, pool: Pool, trigger: str) -> Target | None:
         return None
     version = "V1_0"
     arn = config.get(trigger)
+    if isinstance(arn, dict):  # CustomEmailSender / CustomSMSSender: {LambdaVersion, LambdaArn}
+        arn = arn.get("LambdaArn")
     if trigger == "PreTokenGeneration" and config.get("PreTokenGenerationConfig"):
         versioned = config["PreTokenGenerationConfig"]
         arn = versioned.get("LambdaArn") or arn
@@ -101,6 +105,32 @@ async def invoke(ctx: Context, pool: Pool, trigger: str, source: str, *, user_na
         _log(source, found, "invalid response", 0.0)
         raise InvalidLambdaResponseException("Invalid lambda response.")
     return reply.get("response") or {}
+
+
+def invoke_later(ctx: Context, pool: Pool, found: Target, source: str, *, user_name: str | None,
+                 request: dict[str, Any], client_id: str | None) -> Callable[[], Awaitable[None]]:
+    """An after-commit step that invokes an asynchronous trigger (the custom senders,
+    `Event` invocations): the call does not wait for it, and its failure is only logged."""
+    payload = event(ctx, pool, source, user_name, request, client_id)
+    call = _backend(ctx, found, payload, ctx.settings.lambda_timeout_ms / 1000)
+
+    async def step() -> None:
+        if call is None:
+            log.warning("trigger %s: %s names %s, but no --lambda-dir or --lambda-endpoint is set: "
+                        "not invoked", source, found.trigger, found.arn)
+            return
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(ctx.settings.lambda_timeout_ms / 1000):
+                await offload.run(*call)  # after the commit: no unit of work to close
+        except TimeoutError:
+            _log(source, found, "timed out", started)
+        except (backends.FunctionError, backends.Unreachable) as exc:
+            _log(source, found, f"error: {exc}", started)
+        else:
+            _log(source, found, "ok", started)
+
+    return step
 
 
 async def _run(ctx: Context, found: Target, source: str, payload: dict[str, Any]) -> Any:

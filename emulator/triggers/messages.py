@@ -4,10 +4,12 @@ one), else Cognito's InvalidLambdaResponseException."""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidLambdaResponseException
-from . import invoke
+from . import invoke, invoke_later, target
 from .signup import user_attributes
 
 if TYPE_CHECKING:
@@ -51,3 +53,29 @@ async def custom_message(ctx: Context, pool: Pool, user: User, message: dict[str
     if email and isinstance(subject, str) and subject:
         message["subject"] = subject
 
+
+
+SENDERS = {"EMAIL": ("CustomEmailSender", "customEmailSenderRequestV1"),
+           "SMS": ("CustomSMSSender", "customSMSSenderRequestV1")}
+
+
+def encoded_code(code: str | None) -> str | None:
+    """What `request.code` holds. Cognito encrypts the code with the pool's KMSKeyID (a
+    handler decrypts it with the AWS Encryption SDK); with no KMS here, the emulator sends
+    the code base64-encoded: a handler under test reads it with base64.b64decode."""
+    return base64.b64encode(code.encode()).decode() if code else None
+
+
+def custom_sender(ctx: Context, pool: Pool, user: User, message: dict[str, Any]) -> Callable[[], Awaitable[None]] | None:
+    """The after-commit step handing `message`'s code to the pool's custom email or SMS
+    sender (an `Event` invocation), or None when the pool has none for its channel."""
+    trigger, request_type = SENDERS[message["channel"]]
+    found = target(ctx, pool, trigger)
+    if found is None:
+        return None
+    invitation = message["kind"] == "ADMIN_CREATE_USER"
+    return invoke_later(
+        ctx, pool, found, f"{trigger}_{SOURCES[message['kind']]}", user_name=user.username,
+        client_id=None if invitation else ctx.client_id,
+        request={"type": request_type, "code": encoded_code(message["code"]),
+                 "userAttributes": user_attributes(user), "clientMetadata": dict(ctx.client_metadata)})
