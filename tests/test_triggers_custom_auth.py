@@ -5,6 +5,7 @@ boto3, pycognito (SRP) and amazon-cognito-identity-js (Node)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,3 +192,34 @@ def test_amazon_cognito_identity_js_custom_auth_with_srp(cognito: Any, server: L
         "SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"]
     wrong = run_node(node_clients, server, pool, client, "Wr0ngPassword", SECRET)
     assert wrong["ok"] is False and wrong["code"] == "NotAuthorizedException"
+
+
+AMPLIFY_DIR = Path(__file__).parent / "amplify_js"
+
+
+@pytest.fixture(scope="module")
+def amplify() -> Path:
+    """Amplify v6 from the npm registry (tests/amplify_js), installed once per checkout."""
+    npm = shutil.which("npm")
+    assert npm and shutil.which("node"), "Node.js and npm are needed for the Amplify tests"
+    if not (AMPLIFY_DIR / "node_modules" / "aws-amplify" / "package.json").exists():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=AMPLIFY_DIR, check=True, timeout=600,
+                       capture_output=True)
+    return AMPLIFY_DIR
+
+
+@pytest.mark.parametrize(("flow", "password", "history"), [
+    ("CUSTOM_WITHOUT_SRP", "-", ["CUSTOM_CHALLENGE", "CUSTOM_CHALLENGE"]),
+    ("CUSTOM_WITH_SRP", PASSWORD, ["SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "CUSTOM_CHALLENGE"]),
+])
+def test_amplify_v6_sign_in_with_a_custom_flow(cognito: Any, server: LiveServer, triggers: Triggers, amplify: Path,
+                                               flow: str, password: str, history: list[str]) -> None:
+    pool, client, quiz = custom_pool(cognito, triggers)
+    done = subprocess.run(["node", str(amplify / "custom_auth.mjs"), server.url, pool, client, flow, "alice",
+                           password, "41", SECRET], capture_output=True, text=True, timeout=60, check=True)
+    result = json.loads(done.stdout)
+    assert result["ok"] is True, result
+    assert [s["step"] for s in result["steps"]] == ["CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"] * 2
+    assert result["steps"][0]["parameters"]["question"] == "6 x 7?"
+    assert jwt.decode(result["idToken"], options={"verify_signature": False})["cognito:username"] == "alice"
+    assert [s["challengeName"] for s in quiz.events[-1]["request"]["session"]] == history
