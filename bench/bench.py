@@ -133,11 +133,22 @@ def start_server(name: str, cmd: list[str], health_path: str, workdir: Path, tim
         raise
 
 
+# The PreTokenGeneration handler of the trigger phase, from --lambda-dir.
+PRE_TOKEN_HANDLER = """def handler(event, context):
+    event["response"]["claimsOverrideDetails"] = {"claimsToAddOrOverride": {"tenant": "bench"}}
+    return event
+"""
+PRE_TOKEN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:bench-pre-token"
+TRIGGER_SIGN_IN = "Sign-in + PreTokenGeneration"
+
+
 def emulator_cmd(workdir: Path, run: int, args: argparse.Namespace) -> list[str]:
     d = workdir / f"emulator-{run}"
+    (d / "handlers").mkdir(parents=True, exist_ok=True)
+    (d / "handlers" / "bench-pre-token.py").write_text(PRE_TOKEN_HANDLER)
     cmd = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "{port}",
            "--data-dir", str(d / "data"), "--keys-dir", str(d / "keys"),
-           "--bcrypt-rounds", "4", "--log-level", "warning"]
+           "--bcrypt-rounds", "4", "--log-level", "warning", "--lambda-dir", str(d / "handlers")]
     if args.sqlite_synchronous:
         cmd += ["--sqlite-synchronous", args.sqlite_synchronous]
     return cmd
@@ -419,6 +430,8 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
             if len(tokens) < 256:
                 tokens.append(access)
         await phases("InitiateAuth USER_PASSWORD_AUTH", each(sign_in))
+        if server.name == "emulator":
+            await trigger_phase(api, phases, ops, out)
 
         async def srp_sign_in(api: Api, i: int) -> None:
             username = signed_up[i % len(signed_up)]
@@ -478,6 +491,34 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
         await one.aclose()
     out["rss_mb_after_load"] = server.rss_mb()
     return out
+
+
+async def trigger_phase(api: Api, phases: Callable[..., Awaitable[None]], ops: dict[str, OpResult],
+                        out: dict[str, Any]) -> None:
+    """The same sign-in in a pool whose PreTokenGeneration is a Python handler on disk
+    (--lambda-dir): what a trigger adds to a sign-in's server CPU."""
+    pool = await api.call("CreateUserPool", {"PoolName": "bench-trigger",
+                                             "LambdaConfig": {"PreTokenGeneration": PRE_TOKEN_ARN}})
+    pool_id = pool["UserPool"]["Id"]
+    client_id = (await api.call("CreateUserPoolClient", {
+        "UserPoolId": pool_id, "ClientName": "bench", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+    }))["UserPoolClient"]["ClientId"]
+    names = [f"trigger-{k:02d}" for k in range(16)]
+    for name in names:
+        await api.call("AdminCreateUser", {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"})
+        await api.call("AdminSetUserPassword", {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD,
+                                                "Permanent": True})
+
+    async def sign_in(api: Api, i: int) -> None:
+        resp = await api.call("InitiateAuth", {
+            "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": names[i % len(names)], "PASSWORD": PASSWORD}}, signed=False)
+        if "IdToken" not in resp.get("AuthenticationResult", {}):
+            raise ApiError(f"sign-in with a trigger gave no tokens: {resp}")
+    await phases(TRIGGER_SIGN_IN, each(sign_in))
+    plain, with_trigger = ops["InitiateAuth USER_PASSWORD_AUTH"], ops[TRIGGER_SIGN_IN]
+    if plain.ops and with_trigger.ops:
+        out["trigger_cpu_ms_per_sign_in"] = with_trigger.server_cpu_ms_per_op - plain.server_cpu_ms_per_op
 
 
 async def walk_all(api: Api, pool_id: str) -> dict[str, Any]:
@@ -706,6 +747,9 @@ def print_table(results: dict[str, Any]) -> None:
         lines.append(f"{label:<9} RSS: {fmt(res['rss_mb_after_load'], '.1f')} MB after the load "
                      f"({fmt(res['rss_mb_idle'], '.1f')} MB idle after start)")
         lines.append(f"{label:<9} InitiateAuth with a wrong password: {res['password_check']}")
+        if "trigger_cpu_ms_per_sign_in" in res:
+            lines.append(f"{label:<9} a PreTokenGeneration handler (--lambda-dir) adds "
+                         f"{res['trigger_cpu_ms_per_sign_in']:.2f} ms of server CPU to a sign-in (c16)")
         if "reset_ms" in res:
             lines.append(f"{label:<9} POST /_emulator/reset with the whole load in the store: {res['reset_ms']:.1f} ms")
         for phase, key in (("", "ops"), (" (sequential)", "sequential")):

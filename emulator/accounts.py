@@ -36,7 +36,7 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
     *, password: NewPassword | None, status: str, mark_unverified: bool = False,
-    taken: str = "User already exists",
+    taken: str = "User already exists", enforce_policy: bool = True,
 ) -> User:
     """A new user with the attributes given (and sub). `mark_unverified` (SignUp) records
     an email or phone number the request does not mark as "<name>_verified": "false";
@@ -54,7 +54,7 @@ def create_user(
     for name, flag in CONTACTS if mark_unverified else ():
         if attributes.get(name) and flag not in attributes:
             attributes[flag] = "false"
-    if password is not None:
+    if password is not None and enforce_policy:  # not for a user migrated with their old password
         check_policy(password_policy(pool), password.text)
     now = ctx.now()
     user = User(

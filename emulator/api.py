@@ -17,6 +17,7 @@ from .ids import IdSource
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
+from .triggers.registry import Triggers
 
 if TYPE_CHECKING:
     from .runner import Passage
@@ -49,6 +50,8 @@ class Services:
     clock: Clock
     keys: KeyStore
     ids: IdSource
+    # Trigger functions registered from a test (in-process servers); cleared by reset.
+    triggers: Triggers = field(default_factory=Triggers)
 
 
 @dataclass
@@ -68,6 +71,13 @@ class Context:
     after_commit: list[AfterCommit] = field(default_factory=list)
     # The call's way through the store, set by the runner.
     passage: Passage | None = None
+    # Steps the runner awaits once the handler has returned, as part of the call (a
+    # CustomMessage trigger composing a message the handler queued): their errors are the call's.
+    finishing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # The request's ClientMetadata and app client (its ClientId, or its access token's),
+    # for the triggers the call runs.
+    client_metadata: dict[str, str] = field(default_factory=dict)
+    client_id: str | None = None
 
     @property
     def store(self) -> Store:

@@ -21,11 +21,12 @@ from .protocol import OtherMethods, handle
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
+from .triggers.registry import Triggers
 
 log = logging.getLogger("emulator")
 
 
-def build_services(settings: Settings, clock: Clock) -> Services:
+def build_services(settings: Settings, clock: Clock, triggers: Triggers | None = None) -> Services:
     swap.recover(settings.data_dir, settings.keys_dir)  # a state swap a crash interrupted
     return Services(
         settings=settings,
@@ -33,12 +34,14 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         clock=clock,
         keys=KeyStore(settings.keys_dir),
         ids=IdSource(settings.deterministic_ids),
+        triggers=triggers or Triggers(),
     )
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
-    """The app; with a seed file, applied before anything is served (SeedError if broken)."""
-    services = build_services(settings, clock or SystemClock())
+def create_app(settings: Settings, clock: Clock | None = None, triggers: Triggers | None = None) -> Starlette:
+    """The app; with a seed file, applied before anything is served (SeedError if broken).
+    `triggers`: callables a test registers as trigger functions (in-process servers)."""
+    services = build_services(settings, clock or SystemClock(), triggers)
     seeded: dict[str, int] = {}
     if settings.seed:
         try:

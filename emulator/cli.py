@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", help="JSON seed file applied at start-up (pools, clients, groups, users)")
     p.add_argument("--control-hosts", help="hosts the /_emulator endpoints also answer, comma-separated "
                    "(docker-compose service names; default: loopback and the --public-url host only)")
+    p.add_argument("--lambda-dir", help="directory (or importable module) of Python trigger handlers, "
+                   "one file per function named by the LambdaConfig ARN: handler(event, context)")
+    p.add_argument("--lambda-endpoint", help="Lambda Invoke API URL triggers are invoked through "
+                   "(sam local start-lambda, serverless-offline, LocalStack)")
+    p.add_argument("--lambda-timeout-ms", help="how long a trigger may run (default 5000)")
     p.add_argument("--log-level", help="debug, info (default: one line a request), warning, error")
     return p
 

@@ -172,6 +172,7 @@ async def clear_messages(request: Request) -> JSONResponse:
 @_changes_state
 async def reset_state(request: Request) -> JSONResponse:
     reset(request.app.state.services)
+    request.app.state.services.triggers.clear()
     return JSONResponse({"reset": True})
 
 

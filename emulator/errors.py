@@ -133,3 +133,17 @@ class MFAMethodNotFoundException(CognitoError):
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."
+
+
+class UserLambdaValidationException(CognitoError):
+    """A trigger's function raised: "<Trigger> failed with error <message>." """
+
+    default_message = "Lambda validation failed."
+
+
+class InvalidLambdaResponseException(CognitoError):
+    default_message = "Invalid lambda response."
+
+
+class UnexpectedLambdaException(CognitoError):
+    default_message = "Unexpected error when invoking lambda."

@@ -15,6 +15,7 @@ from .errors import NotAuthorizedException, UserNotFoundException
 from .lookup import user_key
 from .model import service_model
 from .records import Client, Pool, TokenSession, User
+from .triggers import pretoken, target
 from .urls import issuer, pool_id_from_issuer
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -125,18 +126,25 @@ async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
     scopes: list[str] | None = None, nonce: str | None = None,
+    source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
     refresh (existing session: same origin_jti and auth_time, no refresh token).
 
     `scopes` marks an OAuth sign-in (hosted UI): the access token carries them and
     `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
-    when sent); the session keeps the scopes for its refreshes."""
+    when sent); the session keeps the scopes for its refreshes. A pool's PreTokenGeneration
+    trigger (`source` names the occasion) runs first: if it fails, nothing is issued."""
+    changes = None
+    if target(ctx, pool, "PreTokenGeneration") is not None:
+        user, changes = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
     refresh = None
     if session is None:
         session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes)
         refresh = refresh_token(ctx, session)
     access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if refresh else int(ctx.now()))
+    if changes is not None:
+        pretoken.apply(changes, access, id_claims)
     key = ctx.keys.get(pool.id)
     result: dict[str, Any] = {"ExpiresIn": validity_seconds(client, "AccessToken"), "TokenType": "Bearer"}
     # RS256 signatures (~0.3-0.7 ms of CPU each) on worker threads, between units of work.
@@ -157,6 +165,21 @@ async def issue(
     if refresh:
         result["RefreshToken"] = refresh
     return result
+
+
+async def _pre_token(
+    ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession | None,
+    scopes: list[str] | None, source: str, metadata: dict[str, str] | None,
+) -> tuple[User, pretoken.TokenChanges | None]:
+    """The trigger's changes, and the user read again after its await (still there, still enabled)."""
+    granted = session.scopes.split() if session is not None and session.scopes is not None else scopes
+    changes = await pretoken.pre_token_generation(
+        ctx, pool, client, user, source, _groups_claims(ctx, pool, user),
+        granted if granted is not None else [ADMIN_SCOPE], metadata)
+    fresh = ctx.store.get_user_by_sub(pool.id, user.sub)
+    if fresh is None or not fresh.enabled:
+        raise NotAuthorizedException("User is disabled." if fresh else "User does not exist.")
+    return fresh, changes
 
 
 async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
@@ -212,6 +235,7 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
         raise NotAuthorizedException("Access Token has been revoked")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    ctx.client_id = ctx.client_id or client.id  # for the triggers the call runs
     return pool, user, claims
 
 

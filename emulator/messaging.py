@@ -10,11 +10,12 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
-from . import offload
+from . import offload, triggers
 from .api import Context
 from .errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
 from .lookup import user_key
 from .records import Pool, User
+from .triggers.messages import custom_message, custom_sender
 
 log = logging.getLogger("emulator.outbox")
 
@@ -75,9 +76,29 @@ def deliver(
         "destination": destination, "subject": subject if channel == "EMAIL" else None,
         "body": body, "code": code, "kind": kind, "sent": ctx.now(),
     }
+    if triggers.target(ctx, pool, "CustomMessage") is not None and ctx.passage and not ctx.passage.inline:
+        # Composed by the pool's CustomMessage function once the handler is done (an await).
+        ctx.finishing.append(lambda: _customised(ctx, pool, user, message))
+    else:
+        _record(ctx, pool, user, message)
+    return {"Destination": mask(destination, channel), "DeliveryMedium": channel,
+            "AttributeName": ATTRIBUTE_OF[channel]}
+
+
+async def _customised(ctx: Context, pool: Pool, user: User, message: dict[str, Any]) -> None:
+    await custom_message(ctx, pool, user, message)
+    _record(ctx, pool, user, message)
+
+
+def _record(ctx: Context, pool: Pool, user: User, message: dict[str, Any]) -> None:
+    channel, destination, body, subject = message["channel"], message["destination"], message["body"], message["subject"]
+    kind = message["kind"]
     ctx.store.add_message(message)
     log.info("%s %s to %s (%s/%s): %s", kind, channel, destination, pool.id, user.username, body)
-    if channel == "EMAIL" and ctx.settings.smtp_host:
+    sender = custom_sender(ctx, pool, user, message) if ctx.passage and not ctx.passage.inline else None
+    if sender is not None:  # the pool's own sender delivers it, not Cognito (nor SMTP)
+        ctx.after_commit.append(sender)
+    elif channel == "EMAIL" and ctx.settings.smtp_host:
         email = _email(ctx, destination, subject or "", body)
         host, port = ctx.settings.smtp_host, ctx.settings.smtp_port
 
@@ -85,8 +106,6 @@ def deliver(
             await offload.run(_smtp, host, port, email)
 
         ctx.after_commit.append(send)
-    return {"Destination": mask(destination, channel), "DeliveryMedium": channel,
-            "AttributeName": ATTRIBUTE_OF[channel]}
 
 
 def send_code(

@@ -58,6 +58,10 @@ async def handle(request: Request) -> Response:
             action=name,
             signed_region=None if op.unsigned else scope_region,
         )
+        if isinstance(body.get("ClientMetadata"), dict):
+            ctx.client_metadata = body["ClientMetadata"]
+        if isinstance(body.get("ClientId"), str):
+            ctx.client_id = body["ClientId"]
         result = await runner.run(ctx, handler, body)
         payload = json.dumps(result, separators=(",", ":"))
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)

@@ -29,7 +29,8 @@ _OWN = {"host", "port", "data_dir", "keys_dir", "sqlite_synchronous"}
 
 
 class CognitoEmulator:
-    """What tests get: the endpoint, a boto3 client, the outbox, reset() and the clock."""
+    """What tests get: the endpoint, a boto3 client, the outbox, reset(), the clock and
+the trigger registry."""
 
     def __init__(self, server: EmulatorServer) -> None:
         self.server = server
@@ -45,6 +46,12 @@ class CognitoEmulator:
         except ModuleNotFoundError as exc:
             missing = str(exc)
         pytest.fail(missing, pytrace=False)  # boto3 missing: one sentence, no traceback
+
+    @property
+    def triggers(self) -> Any:
+        """Register Python callables as trigger functions: `triggers.set(pool_id,
+        "PreSignUp", fn)` or `triggers.register("function-name", fn)`."""
+        return self.server.triggers
 
     @property
     def clock(self) -> Any:

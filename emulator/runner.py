@@ -113,6 +113,8 @@ async def run(ctx: Context, fn: Callable[[Context, A], T | Awaitable[T]], arg: A
     try:
         outcome = fn(ctx, arg)
         result = cast(T, await outcome if inspect.isawaitable(outcome) else outcome)
+        while ctx.finishing:
+            await ctx.finishing.pop(0)()
     except CognitoError as err:
         passage.end(keep=True)
         error = err

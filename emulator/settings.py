@@ -44,6 +44,13 @@ class Settings:
     # Hosts (comma-separated; "*" = any) the /_emulator endpoints answer besides loopback
     # names and the public URL's host: docker-compose service names. Guards DNS rebinding.
     control_hosts: str = ""
+    # Lambda triggers (emulator/triggers): a directory (or an importable module) of
+    # Python handlers named after the functions pools' LambdaConfig ARNs name, and/or a
+    # Lambda Invoke API endpoint (sam local start-lambda, serverless-offline, LocalStack).
+    lambda_dir: str = ""
+    lambda_endpoint: str = ""
+    # How long a trigger may run before Cognito's UnexpectedLambdaException (5 s, as Cognito).
+    lambda_timeout_ms: int = 5000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, /, **overrides: object) -> Settings:
@@ -97,11 +104,12 @@ _CHOICES = {
     "log_level": ("debug", "info", "warning", "error"),
 }
 _RANGES = {"port": (0, 65535), "bcrypt_rounds": (4, 31), "smtp_port": (1, 65535),
-           "max_body_bytes": (1, 2**31 - 1)}
+           "max_body_bytes": (1, 2**31 - 1), "lambda_timeout_ms": (1, 900_000)}
 _PATTERNS = {
     "region": (r"[a-z]{2}(-[a-z]+)+-\d+", "a region name such as us-east-1"),
     "account_id": (r"\d{12}", "a 12-digit account id"),
     "public_url": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:9229"),
+    "lambda_endpoint": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://127.0.0.1:3001"),
     "fixed_code": (r"\S{0,2048}", "a code without spaces, such as 123456"),
 }
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,

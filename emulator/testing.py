@@ -19,6 +19,7 @@ import uvicorn
 from .app import create_app
 from .clock import ManualClock
 from .settings import Settings
+from .triggers.registry import Triggers
 
 BOTO3_MISSING = ('A boto3 client needs boto3, which is not installed: '
                  'pip install "cognito-emulator[pytest]" brings it (and pytest).')
@@ -33,6 +34,8 @@ class EmulatorServer:
     keys_dir: Path
     clock: ManualClock = field(default_factory=ManualClock)
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+    # Python callables run as trigger functions: triggers.set(pool_id, "PreSignUp", fn).
+    triggers: Triggers = field(default_factory=Triggers)
     url: str = ""
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -40,7 +43,7 @@ class EmulatorServer:
     def start(self) -> EmulatorServer:
         values: dict[str, Any] = {"sqlite_synchronous": "NORMAL", **self.settings_overrides}
         settings = Settings(host="127.0.0.1", port=0, data_dir=self.data_dir, keys_dir=self.keys_dir, **values)
-        app = create_app(settings, clock=self.clock)
+        app = create_app(settings, clock=self.clock, triggers=self.triggers)
         # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only then (else ~40 ms a call).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
@@ -77,7 +80,7 @@ class EmulatorServer:
         return self.url
 
     def reset(self) -> None:
-        """Empty all state (pools, users, messages...) and put the clock back."""
+        """Empty all state (pools, users, messages, registered triggers) and put the clock back."""
         self._call("POST", "/_emulator/reset")
         self.clock.reset()
 

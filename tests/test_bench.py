@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OPS = {"seed (AdminCreateUser)", "SignUp+AdminConfirmSignUp", "InitiateAuth USER_PASSWORD_AUTH",
-       "SRP sign-in (2 calls)", "GetUser", "GET jwks.json", "ListUsers page (Limit 60)"}
+       "SRP sign-in (2 calls)", "GetUser", "GET jwks.json", "ListUsers page (Limit 60)",
+       "Sign-in + PreTokenGeneration"}
 
 
 def test_bench_runs_every_operation_without_errors(tmp_path: Path) -> None:
@@ -31,6 +32,7 @@ def test_bench_runs_every_operation_without_errors(tmp_path: Path) -> None:
     walk = emulator["ops"]["ListUsers page (Limit 60)"]["extra"]
     assert walk["walk_users"] == 30 + emulator["sequential"]["seed (AdminCreateUser)"]["ops"]
     assert emulator["password_check"] == "refused"
+    assert "trigger_cpu_ms_per_sign_in" in emulator and "a PreTokenGeneration handler" in proc.stdout
     assert emulator["rss_mb_after_load"] > 0 and emulator["cold_start_s"]
     assert set(results["crypto_floor_ms"]) == {"bcrypt check", "bcrypt hash", "RS256 signature", "SRP verifier"}
 

@@ -216,8 +216,8 @@ def test_the_seed_file_starts_and_its_users_sign_in(readme_server: str) -> None:
     assert signed_in >= 2, "the seed file should show a public and a secret client at work"
 
 
-def test_pytest_example(pytester: pytest.Pytester) -> None:
-    block = the_one("pytest")
+@pytest.mark.parametrize("block", of_kind("pytest"))
+def test_pytest_example(block: Block, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_example=block.text)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=len(re.findall(r"^def test_", block.text, re.MULTILINE)))

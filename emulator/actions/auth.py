@@ -10,6 +10,7 @@ from ..errors import InvalidParameterException, NotAuthorizedException
 from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..records import Challenge, Client, Pool, User
 from ..signin.core import Attempt, param, spent
+from ..signin.custom_auth import answer_custom_challenge, custom_auth
 from ..signin.mfa_steps import (
     answer_mfa_setup,
     answer_otp,
@@ -29,17 +30,11 @@ Flow = Callable[[Attempt], Awaitable[Response]]
 Answer = Callable[[Attempt, Challenge, User], Awaitable[Response]]
 
 
-def _not_yet(flow: str) -> Flow:
-    async def handler(a: Attempt) -> Response:
-        raise InvalidParameterException(f"AuthFlow {flow} is not supported by this emulator yet.")
-    return handler
-
-
 _COMMON_FLOWS: dict[str, Flow] = {
     "REFRESH_TOKEN_AUTH": refresh_token_auth,
     "REFRESH_TOKEN": refresh_token_auth,
     "USER_SRP_AUTH": user_srp_auth,
-    "CUSTOM_AUTH": _not_yet("CUSTOM_AUTH"),
+    "CUSTOM_AUTH": custom_auth,
     "USER_AUTH": user_auth,
 }
 INITIATE_FLOWS = {**_COMMON_FLOWS, "USER_PASSWORD_AUTH": user_password_auth}
@@ -59,6 +54,7 @@ CHALLENGES: dict[str, Answer] = {
     "SELECT_MFA_TYPE": answer_select_mfa_type,
     "MFA_SETUP": answer_mfa_setup,
     "SELECT_CHALLENGE": answer_select_challenge,
+    "CUSTOM_CHALLENGE": answer_custom_challenge,
 }
 
 
@@ -67,7 +63,8 @@ async def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flow
     flow = flows.get(req["AuthFlow"])
     if flow is None:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin))
+    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin,
+                              metadata=dict(req.get("ClientMetadata") or {})))
 
 
 @action("InitiateAuth")
@@ -112,7 +109,8 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return await handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
+    return await handler(Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {})),
+                         challenge, user)
 
 
 @action("RespondToAuthChallenge")

@@ -16,6 +16,9 @@ from ..lookup import check_secret_hash, find_user, require_client, require_pool
 from ..messaging import check_code, count_call, mask, send_code, signup_code_attribute, spend_code
 from ..passwords import check_policy, prepare
 from ..records import Client, Pool, User
+from ..triggers import target
+from ..triggers.migration import migrate
+from ..triggers.signup import post_confirmation
 
 # Cognito's hourly caps per user (Developer Guide, quotas).
 CAPS = {"ConfirmSignUp": 15, "ResendConfirmationCode": 5, "ConfirmForgotPassword": 10,
@@ -35,7 +38,7 @@ def _client_user(ctx: Context, req: Request) -> tuple[Pool, Client, User | None]
 
 
 @action("ConfirmSignUp")
-def confirm_sign_up(ctx: Context, req: Request) -> Response:
+async def confirm_sign_up(ctx: Context, req: Request) -> Response:
     pool, client, user = _client_user(ctx, req)
     if user is None:
         if _hides_users(client):
@@ -49,6 +52,7 @@ def confirm_sign_up(ctx: Context, req: Request) -> Response:
         verify_contact(ctx, pool, user, data["attribute"], force=bool(req.get("ForceAliasCreation")))
     save(ctx, pool, user)
     spend_code(ctx, pool, user, "signup")
+    await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmSignUp", req, client.id)
     return {}
 
 
@@ -88,8 +92,10 @@ def recovery_attribute(pool: Pool, user: User) -> str:
 
 
 @action("ForgotPassword")
-def forgot_password(ctx: Context, req: Request) -> Response:
+async def forgot_password(ctx: Context, req: Request) -> Response:
     pool, client, user = _client_user(ctx, req)
+    if user is None and target(ctx, pool, "UserMigration") is not None:
+        user = await migrate(ctx, pool, client, req["Username"], None, dict(req.get("ClientMetadata") or {}))
     if user is None:
         if _hides_users(client):
             # Cognito answers as if it had sent a code, so callers cannot probe for users.
@@ -119,6 +125,7 @@ async def confirm_forgot_password(ctx: Context, req: Request) -> Response:
     set_password(ctx, pool, user, password, status=status)
     save(ctx, pool, user)
     spend_code(ctx, pool, user, "forgot")
+    await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmForgotPassword", req, client.id)
     return {}
 
 

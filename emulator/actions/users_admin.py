@@ -27,6 +27,8 @@ from ..errors import (
 from ..lookup import find_user, require_pool, require_user, user_key
 from ..messaging import send_invitation, send_verification_codes
 from ..passwords import prepare
+from ..triggers import target
+from ..triggers.signup import post_confirmation, pre_sign_up
 
 
 @action("AdminCreateUser")
@@ -51,6 +53,12 @@ async def admin_create_user(ctx: Context, req: Request) -> Response:
         set_password(ctx, pool, user, password, status="FORCE_CHANGE_PASSWORD")
         save(ctx, pool, user)
     else:
+        if target(ctx, pool, "PreSignUp") is not None:
+            if find_user(ctx, pool, username) is not None:
+                raise UsernameExistsException("User account already exists")
+            await pre_sign_up(ctx, pool, "PreSignUp_AdminCreateUser", username,
+                              from_wire(req.get("UserAttributes")), req, None)
+            pool = require_pool(ctx, req["UserPoolId"])  # read again after the await
         # One transaction: a verified contact that is another user's alias undoes the creation.
         # AdminCreateUser's errors do not include AliasExistsException; Cognito answers
         # UsernameExistsException naming the attribute.
@@ -120,13 +128,14 @@ async def admin_set_user_password(ctx: Context, req: Request) -> Response:
 
 
 @action("AdminConfirmSignUp")
-def admin_confirm_sign_up(ctx: Context, req: Request) -> Response:
+async def admin_confirm_sign_up(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
     if user.status != "UNCONFIRMED":
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     user.status = "CONFIRMED"
     save(ctx, pool, user)
+    await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmSignUp", req, None)
     return {}
 
 

@@ -4,7 +4,14 @@ does with an access token."""
 from __future__ import annotations
 
 from .. import lockout, mfa, revocation
-from ..accounts import create_user, delete_attributes, save, set_password, update_attributes
+from ..accounts import (
+    create_user,
+    delete_attributes,
+    save,
+    set_password,
+    update_attributes,
+    verify_contact,
+)
 from ..api import Context, Request, Response, action
 from ..attributes import check_deletable, check_writable, from_wire, readable
 from ..errors import (
@@ -12,11 +19,13 @@ from ..errors import (
     UnauthorizedException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
+    UsernameExistsException,
 )
 from ..issuing import authenticate, sealed_session
 from ..lookup import (
     check_secret_hash,
     client_secret_matches,
+    find_user,
     require_client,
     require_pool,
     user_key,
@@ -24,6 +33,8 @@ from ..lookup import (
 from ..messaging import send_code, send_verification_codes, signup_code_attribute
 from ..passwords import prepare
 from ..records import Client, Pool, User
+from ..triggers import target
+from ..triggers.signup import SignUpAnswer, pre_sign_up
 
 
 @action("SignUp")
@@ -38,13 +49,27 @@ async def sign_up(ctx: Context, req: Request) -> Response:
     check_secret_hash(client, req["Username"], req.get("SecretHash"))
     attributes = from_wire(req.get("UserAttributes"))
     check_writable(client, pool, set(attributes))
+    if target(ctx, pool, "PreSignUp") is not None:
+        if find_user(ctx, pool, req["Username"]) is not None:
+            raise UsernameExistsException("User already exists")  # before the function runs
+        answer = await pre_sign_up(ctx, pool, "PreSignUp_SignUp", req["Username"], attributes, req, client.id)
+        client = require_client(ctx, req["ClientId"])  # read again after the await
+        pool = require_pool(ctx, client.pool_id)
+    else:
+        answer = SignUpAnswer()
+    for attribute in answer.verify:
+        attributes[f"{attribute}_verified"] = "true"
     # Cognito records a signed-up contact as unverified until a code verifies it.
-    user = create_user(ctx, pool, req["Username"], attributes, password=password, status="UNCONFIRMED",
-                       mark_unverified=True)
-    out: Response = {"UserConfirmed": False, "UserSub": user.sub}
-    attribute = signup_code_attribute(pool, user)
-    if attribute:
-        out["CodeDeliveryDetails"] = send_code(ctx, pool, user, kind="SIGN_UP", attribute=attribute)
+    user = create_user(ctx, pool, req["Username"], attributes, password=password,
+                       status="CONFIRMED" if answer.confirm else "UNCONFIRMED", mark_unverified=True)
+    for attribute in answer.verify:  # a verified alias moves here from a previous owner
+        verify_contact(ctx, pool, user, attribute, force=True)
+    if answer.verify:
+        save(ctx, pool, user)
+    out: Response = {"UserConfirmed": answer.confirm, "UserSub": user.sub}
+    code_to = None if answer.confirm else signup_code_attribute(pool, user)
+    if code_to:
+        out["CodeDeliveryDetails"] = send_code(ctx, pool, user, kind="SIGN_UP", attribute=code_to)
     return out
 
 

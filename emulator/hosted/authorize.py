@@ -200,7 +200,7 @@ async def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Cli
                     auth_time: int) -> dict[str, Any]:
     """The implicit grant's fragment: never a refresh token; an ID token only with openid."""
     result = await issue(view.ctx, pool, client, user, auth_time=auth_time, scopes=areq.scopes,
-                         nonce=areq.nonce or None)
+                         nonce=areq.nonce or None, source="TokenGeneration_HostedAuth")
     return {"id_token": result.get("IdToken"), "access_token": result["AccessToken"],
             "token_type": "Bearer", "expires_in": str(result["ExpiresIn"]), "state": areq.state or None}
 

@@ -133,7 +133,8 @@ async def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, s
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
     user = _live(ctx.store.get_user(pool.id, user_key(pool, grant.username)))
     return _token_body(await issue(ctx, pool, client, user, auth_time=grant.auth_time,
-                                   scopes=grant.scopes.split(), nonce=grant.nonce))
+                                   scopes=grant.scopes.split(), nonce=grant.nonce,
+                                   source="TokenGeneration_HostedAuth"))
 
 
 async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:
@@ -146,7 +147,7 @@ async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str
     except NotAuthorizedException as err:
         raise OAuthError("invalid_grant", err.message) from None
     user = _live(ctx.store.get_user_by_sub(pool.id, session.sub))
-    return _token_body(await issue(ctx, pool, client, user, session=session))
+    return _token_body(await issue(ctx, pool, client, user, session=session, source="TokenGeneration_RefreshTokens"))
 
 
 async def client_credentials_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:

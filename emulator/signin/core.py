@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from .. import ids, lockout
@@ -20,6 +20,7 @@ from ..errors import (
 from ..issuing import issue
 from ..lookup import check_secret_hash, find_user
 from ..records import Challenge, Client, Pool, User
+from ..triggers.signin import post_authentication
 
 
 @dataclass
@@ -34,6 +35,10 @@ class Attempt:
     # What a finished sign-in yields instead of API tokens: the hosted UI's own ending
     # (a session cookie and an authorization code) after the very same steps.
     finish: Callable[[User], Awaitable[Response]] | None = None
+    # The call's ClientMetadata, handed to the triggers it runs.
+    metadata: dict[str, str] = field(default_factory=dict)
+    # The PreTokenGeneration source of the tokens this attempt ends with.
+    token_source: str = "TokenGeneration_Authentication"
 
 
 def param(params: dict[str, str], name: str) -> str:
@@ -98,8 +103,11 @@ async def tokens(a: Attempt, user: User) -> Response:
         raise NotAuthorizedException("User is disabled.")
     lockout.succeeded(a.ctx, a.pool, user)
     if a.finish is not None:
-        return await a.finish(user)
-    return {"AuthenticationResult": await issue(a.ctx, a.pool, a.client, user), "ChallengeParameters": {}}
+        return await a.finish(await post_authentication(a, user))
+    # PreTokenGeneration (in issue), then PostAuthentication: either failing hands out nothing.
+    result = await issue(a.ctx, a.pool, a.client, user, source=a.token_source, metadata=a.metadata)
+    await post_authentication(a, user)
+    return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
 def open_challenge(

@@ -13,9 +13,12 @@ from ..errors import (
     UserNotConfirmedException,
 )
 from ..issuing import issue, refresh_session
-from ..lookup import secret_hash
+from ..lookup import check_secret_hash, find_user, secret_hash
 from ..passwords import prepare
 from ..records import Challenge, User
+from ..triggers import target
+from ..triggers.migration import migrate
+from ..triggers.signin import pre_authentication
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
@@ -35,6 +38,11 @@ async def password_sign_in(a: Attempt) -> Response:
             raise UserNotConfirmedException("User is not confirmed.")
         return user
 
+    if target(a.ctx, a.pool, "UserMigration") is not None and find_user(a.ctx, a.pool, username) is None:
+        check_secret_hash(a.client, username, a.params.get("SECRET_HASH"))  # before anything runs
+        await migrate(a.ctx, a.pool, a.client, username, password, a.metadata)
+    if target(a.ctx, a.pool, "PreAuthentication") is not None:
+        await pre_authentication(a, ready())  # before the password is looked at
     return await after_password(a, await lockout.proven(a.ctx, a.pool, password, ready))
 
 
@@ -62,7 +70,8 @@ async def refresh_token_auth(a: Attempt) -> Response:
             raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    result = await issue(a.ctx, a.pool, a.client, user, session=session)
+    result = await issue(a.ctx, a.pool, a.client, user, session=session, source="TokenGeneration_RefreshTokens",
+                         metadata=a.metadata)
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
@@ -80,4 +89,5 @@ async def new_password_required(a: Attempt, challenge: Challenge, user: User) ->
     set_password(a.ctx, a.pool, user, password, status="CONFIRMED")
     consume(a, challenge)  # before anything is written: a raced second answer changes nothing
     save(a.ctx, a.pool, user)
+    a.token_source = "TokenGeneration_NewPasswordChallenge"
     return await second_factor(a, user)

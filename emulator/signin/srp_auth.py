@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from .. import lockout, srp
 from ..api import Context, Response
@@ -19,6 +20,8 @@ from ..errors import (
 )
 from ..lookup import find_user, same_secret, user_key
 from ..records import Challenge, Client, Pool, User
+from ..triggers import target
+from ..triggers.signin import pre_authentication
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
@@ -36,6 +39,11 @@ async def user_srp_auth(a: Attempt) -> Response:
     user = user_for_sign_in(a, username)
     if user is None:
         return _decoy(a, username, big_a)
+    if target(a.ctx, a.pool, "PreAuthentication") is not None:
+        await pre_authentication(a, user)
+        user = user_for_sign_in(a, username)  # read again after the await
+        if user is None:
+            return _decoy(a, username, big_a)
     return start_srp(a, user, big_a)
 
 
@@ -51,9 +59,9 @@ def parse_srp_a(a: Attempt) -> int:
     return big_a
 
 
-def start_srp(a: Attempt, user: User, big_a: int) -> Response:
-    """The PASSWORD_VERIFIER challenge for a known user (also reached from USER_AUTH);
-    none while the user is locked out."""
+def start_srp(a: Attempt, user: User, big_a: int, custom: list[dict[str, Any]] | None = None) -> Response:
+    """The PASSWORD_VERIFIER challenge for a known user (also reached from USER_AUTH, and
+    from CUSTOM_AUTH with SRP_A: `custom` is its history); none while the user is locked out."""
     lockout.guard(a.ctx, a.pool, lockout.key_of(a.pool, user))
     verifier = user.extra.get("srp") or srp.make_verifier(a.pool.id, user.username, secrets.token_hex(16))
     b, big_b = srp.server_ephemeral(verifier["verifier"])
@@ -62,8 +70,10 @@ def start_srp(a: Attempt, user: User, big_a: int) -> Response:
         "SALT": verifier["salt"], "SRP_B": format(big_b, "x"), "SECRET_BLOCK": secret_block,
         "USER_ID_FOR_SRP": user.username, "USERNAME": user.username,
     }
-    data = {"A": format(big_a, "x"), "b": format(b, "x"), "B": format(big_b, "x"),
-            "verifier": verifier["verifier"]}
+    data: dict[str, Any] = {"A": format(big_a, "x"), "b": format(b, "x"), "B": format(big_b, "x"),
+                            "verifier": verifier["verifier"]}
+    if custom is not None:
+        data["custom"] = custom
     return open_challenge(a, user, "PASSWORD_VERIFIER", parameters,
                           session=session_key(secret_block), data=data)
 
@@ -98,6 +108,10 @@ async def password_verifier(a: Attempt, challenge: Challenge, user: User) -> Res
         raise NotAuthorizedException(_WRONG)
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
+    if "custom" in challenge.data:
+        from .custom_auth import after_custom_password  # custom_auth builds on this module
+
+        return await after_custom_password(a, challenge, user)
     return await after_password(a, user)
 
 

@@ -1,0 +1,39 @@
+"""PreAuthentication and PostAuthentication around a sign-in: the first may refuse it
+before the password is checked; the second runs once the user is proven and fails the
+sign-in when it fails (no tokens are handed out)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import NotAuthorizedException
+from ..lookup import find_user
+from . import invoke, target
+from .signup import user_attributes
+
+if TYPE_CHECKING:
+    from ..records import User
+    from ..signin.core import Attempt
+
+
+async def pre_authentication(a: Attempt, user: User) -> None:
+    """PreAuthentication_Authentication; the call's ClientMetadata arrives as validationData."""
+    if target(a.ctx, a.pool, "PreAuthentication") is None:
+        return
+    request = {"userAttributes": user_attributes(user), "validationData": dict(a.metadata),
+               "userNotFound": False}
+    await invoke(a.ctx, a.pool, "PreAuthentication", "PreAuthentication_Authentication",
+                 user_name=user.username, request=request, client_id=a.client.id)
+
+
+async def post_authentication(a: Attempt, user: User) -> User:
+    """PostAuthentication_Authentication; the user read again after the await."""
+    if target(a.ctx, a.pool, "PostAuthentication") is None:
+        return user
+    request = {"userAttributes": user_attributes(user), "newDeviceUsed": False, "clientMetadata": dict(a.metadata)}
+    await invoke(a.ctx, a.pool, "PostAuthentication", "PostAuthentication_Authentication",
+                 user_name=user.username, request=request, client_id=a.client.id)
+    fresh = find_user(a.ctx, a.pool, user.username)
+    if fresh is None or fresh.sub != user.sub or not fresh.enabled:
+        raise NotAuthorizedException("User is disabled." if fresh else "User does not exist.")
+    return fresh
