@@ -100,7 +100,7 @@ async def get_credentials_for_identity(ctx: Context, req: Request) -> Response:
         login = _user_pool_login(found)
         role = roles.authenticated_role(pool, login.mapping_key if login else None,
                                         login.claims if login else None, req.get("CustomRoleArn"))
-    return {"IdentityId": identity_id, "Credentials": minting.credentials(ctx, role)}
+    return {"IdentityId": identity_id, "Credentials": minting.credentials(ctx, role, identity_id)}
 
 
 def amr(found: list[logins.Login]) -> list[str]:

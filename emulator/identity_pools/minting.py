@@ -5,6 +5,7 @@ tokens (RS256 JWTs signed with the emulator's identity key, served as a JWKS at
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import string
 from typing import Any
@@ -27,11 +28,12 @@ def identity_issuer(settings: Settings, base: str) -> str:
     return AWS_ISSUER if settings.issuer_style == "aws" else f"{base}/cognito-identity"
 
 
-def credentials(ctx: Context, role_arn: str) -> dict[str, Any]:
-    """Temporary credentials in STS's shape: random but well-formed (the role is what
-    the caller asked for; nothing in the emulator checks them)."""
-    del role_arn  # recorded by nothing: no AWS service here reads the credentials
-    token = base64.b64encode(b"IQoJb3JpZ2luX2VjE" + secrets.token_bytes(300)).decode()
+def credentials(ctx: Context, role_arn: str, identity_id: str) -> dict[str, Any]:
+    """Temporary credentials in STS's shape, random but well-formed. The session token
+    (opaque to every client) is base64 of JSON naming the role and the identity, so that
+    a test can see which role the pool's roles and mappings chose."""
+    session = {"role": role_arn, "identity": identity_id, "nonce": secrets.token_urlsafe(48)}
+    token = base64.b64encode(json.dumps(session, separators=(",", ":")).encode()).decode()
     return {
         "AccessKeyId": "ASIA" + "".join(secrets.choice(_KEY_ID_CHARS) for _ in range(16)),
         "SecretKey": base64.b64encode(secrets.token_bytes(30)).decode(),
