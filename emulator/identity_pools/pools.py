@@ -9,7 +9,7 @@ from .. import paging
 from ..api import Context, Request, Response, action
 from ..errors import InvalidParameterException
 from ..store_identity import IdentityPool
-from .common import SERVICE, new_id, pool_of_arn, require_identity_pool
+from .common import SERVICE, pool_of_arn, require_identity_pool
 
 # The members of CreateIdentityPool's request kept as the pool's configuration.
 _SETTINGS = ("AllowUnauthenticatedIdentities", "AllowClassicFlow", "SupportedLoginProviders",
@@ -29,7 +29,9 @@ def _settings(req: Request, keep: dict[str, Any]) -> dict[str, Any]:
 @action("CreateIdentityPool", service=SERVICE)
 def create_identity_pool(ctx: Context, req: Request) -> Response:
     now = ctx.now()
-    pool = IdentityPool(id=new_id(ctx.region), name=req["IdentityPoolName"], created=now, modified=now,
+    pool_id = ctx.ids.identity_pool_id(ctx.region, req["IdentityPoolName"],
+                                       lambda i: ctx.store.get_identity_pool(i) is not None)
+    pool = IdentityPool(id=pool_id, name=req["IdentityPoolName"], created=now, modified=now,
                         config=_settings(req, {}))
     ctx.store.add_identity_pool(pool)
     return pool.to_wire()
