@@ -240,7 +240,11 @@ def test_missing_role_is_a_configuration_error(identity: Any, public: Any, pool_
 
 def test_open_id_tokens_verify_against_the_served_jwks(server: LiveServer, cognito: Any, identity: Any,
                                                        public: Any, pool_id: str, client_id: str) -> None:
-    idp = make_pool(identity, pool_id, client_id)
+    enhanced_only = make_pool(identity, pool_id, client_id)
+    someone = public.get_id(IdentityPoolId=enhanced_only)["IdentityId"]
+    with pytest.raises(public.exceptions.InvalidParameterException, match="classic"):
+        public.get_open_id_token(IdentityId=someone)
+    idp = make_pool(identity, pool_id, client_id, AllowClassicFlow=True)
     guest = public.get_id(IdentityPoolId=idp)["IdentityId"]
     before = int(server.clock.now())
     got = public.get_open_id_token(IdentityId=guest)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import paging
 from ..api import Context, Request, Response, action
-from ..errors import NotAuthorizedException, ResourceConflictException
+from ..errors import InvalidParameterException, NotAuthorizedException, ResourceConflictException
 from ..store_identity import Identity, IdentityPool
 from . import logins, minting, roles
 from .common import SERVICE, new_id, require_identity, require_identity_pool
@@ -115,6 +115,10 @@ def amr(found: list[logins.Login]) -> list[str]:
 
 @action("GetOpenIdToken", service=SERVICE)
 async def get_open_id_token(ctx: Context, req: Request) -> Response:
+    """The basic (classic) flow's step: only where the pool allows that flow."""
+    identity = require_identity(ctx, req["IdentityId"])
+    if not require_identity_pool(ctx, identity.pool_id).config.get("AllowClassicFlow"):
+        raise InvalidParameterException("Basic (classic) flow is not enabled, please use enhanced flow.")
     pool, identity_id, found = await _signed_in(ctx, req)
     claims = minting.open_id_claims(ctx, pool, identity_id, amr(found), OPEN_ID_SECONDS)
     return {"IdentityId": identity_id, "Token": await minting.open_id_token(ctx, claims)}
