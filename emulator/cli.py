@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", help="JSON seed file applied at start-up (pools, clients, groups, users)")
     p.add_argument("--control-hosts", help="hosts the /_emulator endpoints also answer, comma-separated "
                    "(docker-compose service names; default: loopback and the --public-url host only)")
+    p.add_argument("--sts-endpoint", help="STS (moto, LocalStack) that mints identity pools' credentials "
+                   "with AssumeRoleWithWebIdentity (default: random credentials)")
     p.add_argument("--log-level", help="debug, info (default: one line a request), warning, error")
     return p
 

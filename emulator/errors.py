@@ -9,7 +9,8 @@ AWS JSON (`{"__type", "message"}` + `x-amzn-ErrorType`) by the protocol edge.
     ├── UnknownOperationException      X-Amz-Target names no Cognito action
     ├── UnsupportedOperationException  a real action this emulator does not do yet
     ├── ResourceConflictException, InvalidIdentityPoolConfigurationException,
-    │   DeveloperUserAlreadyRegisteredException   identity pools (cognito-identity) only
+    │   DeveloperUserAlreadyRegisteredException, ExternalServiceException
+    │                                  identity pools (cognito-identity) only
     └── InternalErrorException         HTTP 500; only for bugs, never for bad input
 
 Every name comes from botocore's cognito-idp or cognito-identity service model, so
@@ -143,6 +144,10 @@ class InvalidIdentityPoolConfigurationException(CognitoError):
 
 class DeveloperUserAlreadyRegisteredException(CognitoError):
     default_message = "Developer user is already registered with a different identity."
+
+
+class ExternalServiceException(CognitoError):
+    default_message = "An exception thrown when a dependent service such as Facebook or Twitter is not responding."
 
 
 class InternalErrorException(CognitoError):

@@ -44,6 +44,9 @@ class Settings:
     # Hosts (comma-separated; "*" = any) the /_emulator endpoints answer besides loopback
     # names and the public URL's host: docker-compose service names. Guards DNS rebinding.
     control_hosts: str = ""
+    # An STS endpoint (moto, LocalStack) where identity pools' credentials are minted by
+    # AssumeRoleWithWebIdentity; empty = random, well-formed credentials.
+    sts_endpoint: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, /, **overrides: object) -> Settings:
@@ -102,6 +105,7 @@ _PATTERNS = {
     "region": (r"[a-z]{2}(-[a-z]+)+-\d+", "a region name such as us-east-1"),
     "account_id": (r"\d{12}", "a 12-digit account id"),
     "public_url": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:9229"),
+    "sts_endpoint": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:5000"),
     "fixed_code": (r"\S{0,2048}", "a code without spaces, such as 123456"),
 }
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,7 +19,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from .conftest import LiveServer, confirmed_user, sign_in
+from .conftest import LiveServer, confirmed_user, sign_in, start_server
 from .shapes import ResponseRecorder
 
 ACCOUNT = "arn:aws:iam::123456789012:role"
@@ -324,3 +325,17 @@ def test_identity_pools_are_in_snapshots(server: LiveServer, own_server: LiveSer
     other = own_server.client("cognito-identity")
     assert other.describe_identity(IdentityId=guest)["IdentityId"] == guest
     assert other.get_identity_pool_roles(IdentityPoolId=idp)["Roles"] == ROLES
+
+
+def test_an_sts_that_does_not_answer_is_an_external_service_error(tmp_path: Path) -> None:
+    live = start_server(tmp_path, sts_endpoint="http://127.0.0.1:9")  # discard: nothing listens
+    try:
+        identity = live.client("cognito-identity")
+        idp = identity.create_identity_pool(IdentityPoolName="x", AllowUnauthenticatedIdentities=True)
+        identity.set_identity_pool_roles(IdentityPoolId=idp["IdentityPoolId"], Roles=ROLES)
+        public = unsigned_client(live)
+        guest = public.get_id(IdentityPoolId=idp["IdentityPoolId"])["IdentityId"]
+        with pytest.raises(public.exceptions.ExternalServiceException, match="did not answer"):
+            public.get_credentials_for_identity(IdentityId=guest)
+    finally:
+        live.stop()

@@ -10,7 +10,7 @@ from .. import paging
 from ..api import Context, Request, Response, action
 from ..errors import InvalidParameterException, NotAuthorizedException, ResourceConflictException
 from ..store_identity import Identity, IdentityPool
-from . import logins, minting, roles
+from . import logins, minting, roles, sts
 from .common import SERVICE, new_id, require_identity, require_identity_pool
 
 OPEN_ID_SECONDS = 600  # GetOpenIdToken's tokens last ten minutes
@@ -100,7 +100,14 @@ async def get_credentials_for_identity(ctx: Context, req: Request) -> Response:
         login = _user_pool_login(found)
         role = roles.authenticated_role(pool, login.mapping_key if login else None,
                                         login.claims if login else None, req.get("CustomRoleArn"))
-    return {"IdentityId": identity_id, "Credentials": minting.credentials(ctx, role, identity_id)}
+    endpoint = ctx.settings.sts_endpoint
+    if not endpoint:
+        return {"IdentityId": identity_id, "Credentials": minting.credentials(ctx, role, identity_id)}
+    # As Cognito does with AWS's STS: the identity's OpenID token traded for the role.
+    claims = minting.open_id_claims(ctx, pool, identity_id, amr(found), OPEN_ID_SECONDS)
+    token = await minting.open_id_token(ctx, claims)
+    creds = await ctx.offload(sts.assume_role_with_web_identity, endpoint, role, token, minting.CREDENTIALS_SECONDS)
+    return {"IdentityId": identity_id, "Credentials": creds}
 
 
 def amr(found: list[logins.Login]) -> list[str]:
