@@ -1,7 +1,8 @@
 """The seed journeys of identity pools, end to end against the live server: the React
 guide's guest who signs up, confirms, signs in and keeps its identity (boto3, with role
-mappings), and the Node guide's amazon-cognito-identity-js sign-in followed by
-@aws-sdk/credential-providers' fromCognitoIdentityPool / fromCognitoIdentity."""
+mappings), the Node guide's amazon-cognito-identity-js sign-in followed by
+@aws-sdk/credential-providers' fromCognitoIdentityPool / fromCognitoIdentity, and
+Amplify v6's fetchAuthSession() as a guest and after signIn."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .conftest import PASSWORD, LiveServer, confirmed_user
+from .conftest import PASSWORD, LiveServer, confirmed_user, sign_in
 from .test_identity_credentials import ACCOUNT, ROLES, provider, role_of, unsigned_client
 
 
@@ -87,3 +88,29 @@ def test_node_guide_credentials_for_guest_and_signed_in_user(server: LiveServer,
     assert json.loads(base64.b64decode(signed["sessionToken"]))["identity"] == guest["identityId"]
     bob = run_node(node_clients, server.url, idp, "-", pool_id, client_id, "bob", PASSWORD)
     assert bob["identityId"] == guest["identityId"]
+
+
+def test_amplify_v6_fetch_auth_session_as_guest_then_signed_in(server: LiveServer, cognito: Any, pool_id: str,
+                                                               node_clients: Path) -> None:
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="amplify", ExplicitAuthFlows=[
+        "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    confirmed_user(cognito, pool_id, "alice")
+    identity = server.client("cognito-identity")
+    idp = identity.create_identity_pool(
+        IdentityPoolName="amplify", AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[{"ProviderName": provider(pool_id), "ClientId": client_id}])["IdentityPoolId"]
+    identity.set_identity_pool_roles(IdentityPoolId=idp, Roles=ROLES)
+    out = subprocess.run(["node", str(node_clients / "amplify_session.mjs"), server.url, pool_id, client_id, idp,
+                          "alice", PASSWORD], capture_output=True, text=True, timeout=90, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["ok"], result
+    guest, user = result["guest"], result["user"]
+    assert not guest["signedIn"] and guest["accessKeyId"].startswith("ASIA")
+    assert json.loads(base64.b64decode(guest["sessionToken"]))["role"] == ROLES["unauthenticated"]
+    assert user["signedIn"] and json.loads(base64.b64decode(user["sessionToken"]))["role"] == ROLES["authenticated"]
+    # The same user signing in again (here with boto3) gets the same identity.
+    token = sign_in(cognito, client_id)["IdToken"]
+    public = unsigned_client(server)
+    assert public.get_id(IdentityPoolId=idp, Logins={provider(pool_id): token})["IdentityId"] == user["identityId"]
+    described = identity.describe_identity(IdentityId=user["identityId"])
+    assert described["Logins"] == [provider(pool_id)]
