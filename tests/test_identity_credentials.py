@@ -186,6 +186,35 @@ def test_server_side_token_check_refuses_signed_out_and_disabled_users(cognito: 
     cognito.admin_disable_user(UserPoolId=pool_id, Username="alice")
     with pytest.raises(public.exceptions.NotAuthorizedException, match="revoked"):
         public.get_id(IdentityPoolId=checked, Logins=fresh)
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(public.exceptions.NotAuthorizedException, match="revoked"):
+        public.get_id(IdentityPoolId=checked, Logins=fresh)
+
+
+def test_server_side_token_check_refuses_a_revoked_token_family(cognito: Any, identity: Any, public: Any,
+                                                                pool_id: str, client_id: str) -> None:
+    checked = make_pool(identity, pool_id, client_id, check=True)
+    confirmed_user(cognito, pool_id, "alice")
+    tokens = sign_in(cognito, client_id)
+    other = {provider(pool_id): sign_in(cognito, client_id)["IdToken"]}  # a second sign-in, not revoked
+    logins = {provider(pool_id): tokens["IdToken"]}
+    public.get_id(IdentityPoolId=checked, Logins=logins)
+    cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=client_id)
+    with pytest.raises(public.exceptions.NotAuthorizedException, match="revoked"):
+        public.get_credentials_for_identity(
+            IdentityId=public.get_id(IdentityPoolId=checked, Logins=other)["IdentityId"], Logins=logins)
+    public.get_id(IdentityPoolId=checked, Logins=other)
+
+
+def test_identity_pools_are_apart_by_region(server: LiveServer, identity: Any) -> None:
+    europe = server.client("cognito-identity", region="eu-west-1")
+    pool = europe.create_identity_pool(IdentityPoolName="eu", AllowUnauthenticatedIdentities=False)
+    assert pool["IdentityPoolId"].startswith("eu-west-1:")
+    assert europe.describe_identity_pool(IdentityPoolId=pool["IdentityPoolId"])["IdentityPoolName"] == "eu"
+    with pytest.raises(identity.exceptions.ResourceNotFoundException):
+        identity.describe_identity_pool(IdentityPoolId=pool["IdentityPoolId"])
+    listed = identity.list_identity_pools(MaxResults=60)["IdentityPools"]
+    assert pool["IdentityPoolId"] not in {p["IdentityPoolId"] for p in listed}
 
 
 def test_token_role_mapping_follows_the_groups_roles(cognito: Any, identity: Any, public: Any, pool_id: str,
@@ -319,12 +348,15 @@ def test_identity_pools_are_in_snapshots(server: LiveServer, own_server: LiveSer
                                          public: Any, pool_id: str, client_id: str) -> None:
     idp = make_pool(identity, pool_id, client_id)
     guest = public.get_id(IdentityPoolId=idp)["IdentityId"]
+    jwks = httpx.get(f"{server.url}/cognito-identity/.well-known/jwks_uri").json()  # makes the identity key
     snapshot = httpx.get(f"{server.url}/_emulator/snapshot").json()
     assert idp in {row["id"] for row in snapshot["tables"]["identity_pools"]}
+    assert "cognito-identity" in snapshot["keys"]
     httpx.put(f"{own_server.url}/_emulator/snapshot", json=snapshot).raise_for_status()
     other = own_server.client("cognito-identity")
     assert other.describe_identity(IdentityId=guest)["IdentityId"] == guest
     assert other.get_identity_pool_roles(IdentityPoolId=idp)["Roles"] == ROLES
+    assert httpx.get(f"{own_server.url}/cognito-identity/.well-known/jwks_uri").json() == jwks
 
 
 def test_an_sts_that_does_not_answer_is_an_external_service_error(tmp_path: Path) -> None:
