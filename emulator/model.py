@@ -23,7 +23,12 @@ SERVICE = "cognito-idp"
 IDENTITY_SERVICE = "cognito-identity"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService"
 # Both services answer on the same port: X-Amz-Target's prefix names the service.
-TARGET_PREFIXES = {TARGET_PREFIX: SERVICE, "AWSCognitoIdentityService": IDENTITY_SERVICE}
+# cognito-identity's API reference writes the prefix with its model's namespace too.
+TARGET_PREFIXES = {
+    TARGET_PREFIX: SERVICE,
+    "AWSCognitoIdentityService": IDENTITY_SERVICE,
+    "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService": IDENTITY_SERVICE,
+}
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def error_response(err: CognitoError, request_id: str, service: str = SERVICE) -
 
 def _service(request: Request) -> str:
     """The service X-Amz-Target's prefix names (cognito-idp when it names none)."""
-    prefix = request.headers.get("x-amz-target", "").partition(".")[0]
+    prefix = request.headers.get("x-amz-target", "").rpartition(".")[0]
     return TARGET_PREFIXES.get(prefix, SERVICE)
 
 
@@ -124,7 +124,7 @@ async def _decode(request: Request, services: Services, service: str) -> tuple[s
     target = request.headers.get("x-amz-target")
     if not target:
         raise UnknownOperationException("Missing X-Amz-Target header: expected AWSCognitoIdentityProviderService.<Action>.")
-    prefix, _, name = target.partition(".")
+    prefix, _, name = target.rpartition(".")
     if TARGET_PREFIXES.get(prefix) != service or name not in service_model(service).operations:
         raise UnknownOperationException(f"Unknown operation {target!r}.")
     limit = services.settings.max_body_bytes

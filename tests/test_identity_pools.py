@@ -135,3 +135,16 @@ def test_state_survives_restart_and_reset_clears_it(own_server: LiveServer) -> N
     own_server.reset()
     with pytest.raises(identity.exceptions.ResourceNotFoundException):
         identity.describe_identity_pool(IdentityPoolId=pool_id)
+
+
+def test_the_documented_long_target_form_is_accepted(server: LiveServer) -> None:
+    """Cognito's API reference (and curl scripts after it) write the target with its model
+    namespace: com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.<Action>."""
+    headers = {"X-Amz-Target": "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.CreateIdentityPool",
+               "Content-Type": "application/x-amz-json-1.1"}
+    made = httpx.post(server.url, headers=headers, json={"IdentityPoolName": "curl",
+                                                         "AllowUnauthenticatedIdentities": True})
+    assert made.status_code == 200, made.text
+    headers["X-Amz-Target"] = "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.GetId"
+    got = httpx.post(server.url, headers=headers, json={"IdentityPoolId": made.json()["IdentityPoolId"]})
+    assert got.status_code == 200 and ID_FORMAT.fullmatch(got.json()["IdentityId"])
