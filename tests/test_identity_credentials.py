@@ -319,6 +319,9 @@ def test_developer_identities(server: LiveServer, identity: Any, public: Any, po
                                        DeveloperProviderName="login.example", DeveloperUserIdentifier="u2")
     with pytest.raises(identity.exceptions.ResourceNotFoundException):
         identity.lookup_developer_identity(IdentityPoolId=idp, DeveloperUserIdentifier="u2", MaxResults=10)
+    # The merged-away identity is gone: its token names nothing.
+    with pytest.raises(public.exceptions.ResourceNotFoundException):
+        public.get_id(IdentityPoolId=idp, Logins={"cognito-identity.amazonaws.com": second["Token"]})
     # Another pool's OpenID token is no login here.
     other = make_pool(identity, pool_id, client_id, DeveloperProviderName="login.example")
     with pytest.raises(public.exceptions.NotAuthorizedException):

@@ -31,6 +31,8 @@ def resolve(ctx: Context, pool: IdentityPool, found: list[logins.Login], given: 
     in keeps its id), else to a new identity. A guest whose login already has an
     identity is merged into it (the guest's id goes)."""
     own = {login.subject for login in found if login.provider == logins.IDENTITY_PROVIDER}
+    for identity_id in own:  # an OpenID token outlives a deleted identity
+        require_identity(ctx, identity_id, pool.id)
     linked = {ctx.store.identity_of_login(pool.id, lg.provider, lg.subject) for lg in found} - {None}
     holders = own | {i for i in linked if i is not None}
     if len(holders) > 1:
