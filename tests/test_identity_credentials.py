@@ -347,18 +347,24 @@ def test_list_describe_unlink_and_delete_identities(cognito: Any, identity: Any,
         identity.describe_identity(IdentityId=guest)
 
 
-def test_identity_pools_are_in_snapshots(server: LiveServer, own_server: LiveServer, identity: Any,
-                                         public: Any, pool_id: str, client_id: str) -> None:
+def test_identity_pools_are_in_snapshots(own_server: LiveServer) -> None:
+    """Taken from a server of its own (the shared one's whole state is large), cleared by a
+    reset, and put back."""
+    cognito, identity = own_server.client(), own_server.client("cognito-identity")
+    pool_id = cognito.create_user_pool(PoolName="snap")["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"]["ClientId"]
     idp = make_pool(identity, pool_id, client_id)
-    guest = public.get_id(IdentityPoolId=idp)["IdentityId"]
-    jwks = httpx.get(f"{server.url}/cognito-identity/.well-known/jwks_uri").json()  # makes the identity key
-    snapshot = httpx.get(f"{server.url}/_emulator/snapshot").json()
+    guest = unsigned_client(own_server).get_id(IdentityPoolId=idp)["IdentityId"]
+    jwks = httpx.get(f"{own_server.url}/cognito-identity/.well-known/jwks_uri").json()  # makes the identity key
+    snapshot = httpx.get(f"{own_server.url}/_emulator/snapshot", timeout=60).json()
     assert idp in {row["id"] for row in snapshot["tables"]["identity_pools"]}
     assert "cognito-identity" in snapshot["keys"]
-    httpx.put(f"{own_server.url}/_emulator/snapshot", json=snapshot).raise_for_status()
-    other = own_server.client("cognito-identity")
-    assert other.describe_identity(IdentityId=guest)["IdentityId"] == guest
-    assert other.get_identity_pool_roles(IdentityPoolId=idp)["Roles"] == ROLES
+    own_server.reset()
+    with pytest.raises(identity.exceptions.ResourceNotFoundException):
+        identity.describe_identity(IdentityId=guest)
+    httpx.put(f"{own_server.url}/_emulator/snapshot", json=snapshot, timeout=60).raise_for_status()
+    assert identity.describe_identity(IdentityId=guest)["IdentityId"] == guest
+    assert identity.get_identity_pool_roles(IdentityPoolId=idp)["Roles"] == ROLES
     assert httpx.get(f"{own_server.url}/cognito-identity/.well-known/jwks_uri").json() == jwks
 
 
