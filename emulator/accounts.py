@@ -13,10 +13,10 @@ from . import mfa
 from .api import Context
 from .attributes import check_deletable, check_required, check_values, normalise
 from .errors import InvalidParameterException, UsernameExistsException
-from .identities import check_free, claim_alias, new_username
 from .lookup import find_user, user_key
 from .passwords import NewPassword, check_policy
 from .records import Pool, User
+from .sign_in_names import check_free, claim_alias, new_username
 from .srp import make_verifier
 from .store import Conflict
 

@@ -1,9 +1,11 @@
 """The action registry and the context every handler receives.
 
 A handler is a function named after its action, `(ctx, request) -> response`,
-registered with `@action("AdminGetUser")`; one that must wait for slow work (bcrypt,
-signatures, a trigger) is `async` and awaits it through `ctx.offload` (runner.py). The
-registry *is* the list of supported actions: the README's table is held to it by a test.
+registered with `@action("AdminGetUser")` (user pools, cognito-idp) or
+`@action("GetId", service=IDENTITY_SERVICE)` (identity pools, cognito-identity); one that must wait for slow work (bcrypt,
+signatures, a trigger) is `async` and awaits it through `ctx.offload` (runner.py). There is
+one registry per service, and it *is* the list of supported actions: the README's
+tables are held to them by a test.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clock import Clock
 from .ids import IdSource
+from .model import IDENTITY_SERVICE, SERVICE
 from .settings import Settings
 from .store import Store
 from .tokens import KeyStore
@@ -28,14 +31,18 @@ Handler = Callable[["Context", Request], Response | Awaitable[Response]]
 AfterCommit = Callable[[], None | Awaitable[None]]
 T = TypeVar("T")
 
-ACTIONS: dict[str, Handler] = {}
+ACTIONS: dict[str, Handler] = {}  # cognito-idp (user pools): emulator/actions
+IDENTITY_ACTIONS: dict[str, Handler] = {}  # cognito-identity (identity pools): emulator/identity_pools
+REGISTRIES: dict[str, dict[str, Handler]] = {SERVICE: ACTIONS, IDENTITY_SERVICE: IDENTITY_ACTIONS}
 
 
-def action(name: str) -> Callable[[Handler], Handler]:
+def action(name: str, service: str = SERVICE) -> Callable[[Handler], Handler]:
+    registry = REGISTRIES[service]
+
     def register(fn: Handler) -> Handler:
-        if name in ACTIONS:
-            raise RuntimeError(f"action {name} registered twice")
-        ACTIONS[name] = fn
+        if name in registry:
+            raise RuntimeError(f"action {name} of {service} registered twice")
+        registry[name] = fn
         return fn
 
     return register
@@ -62,6 +69,7 @@ class Context:
     region: str
     base_url: str
     action: str = ""
+    service: str = SERVICE
     # The region a signed call is made in (its SigV4 credential scope): it sees only that
     # region's pools. None for what Cognito leaves unsigned and for the emulator's own
     # callers (hosted UI, seed, control endpoints): no region to disagree with.

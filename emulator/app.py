@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from . import actions, control, seed, swap, wellknown  # noqa: F401  (actions registers every handler)
+from . import actions, control, identity_pools, seed, swap, wellknown  # noqa: F401  (registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
 from .cors import Cors
@@ -59,6 +59,10 @@ def create_app(settings: Settings, clock: Clock | None = None, triggers: Trigger
         Route("/", handle, methods=["POST"]),
         Route("/", OtherMethods()),  # every other method: AWS's JSON error, not a text 405
         Route("/health", wellknown.health, methods=["GET"]),
+        # Identity pools' OpenID tokens (emulator/identity_pools), before the user pools' paths.
+        Route("/cognito-identity/.well-known/jwks_uri", wellknown.identity_jwks, methods=["GET"]),
+        Route("/cognito-identity/.well-known/openid-configuration", wellknown.identity_openid_configuration,
+              methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", wellknown.jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
         # The hosted UI and OAuth 2.0 / OpenID Connect (emulator/hosted).

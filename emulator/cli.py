@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lambda-endpoint", help="Lambda Invoke API URL triggers are invoked through "
                    "(sam local start-lambda, serverless-offline, LocalStack)")
     p.add_argument("--lambda-timeout-ms", help="how long a trigger may run (default 5000)")
+    p.add_argument("--sts-endpoint", help="STS (moto, LocalStack) that mints identity pools' credentials "
+                   "with AssumeRoleWithWebIdentity (default: random credentials)")
     p.add_argument("--log-level", help="debug, info (default: one line a request), warning, error")
     return p
 

@@ -8,10 +8,14 @@ AWS JSON (`{"__type", "message"}` + `x-amzn-ErrorType`) by the protocol edge.
     ├── UserNotFoundException, UsernameExistsException, UserNotConfirmedException ...
     ├── UnknownOperationException      X-Amz-Target names no Cognito action
     ├── UnsupportedOperationException  a real action this emulator does not do yet
+    ├── ResourceConflictException, InvalidIdentityPoolConfigurationException,
+    │   DeveloperUserAlreadyRegisteredException, ExternalServiceException
+    │                                  identity pools (cognito-identity) only
     └── InternalErrorException         HTTP 500; only for bugs, never for bad input
 
-Every name comes from botocore's cognito-idp service model, so boto3's
-`client.exceptions.<Name>` catches it.
+Every name comes from botocore's cognito-idp or cognito-identity service model, so
+boto3's `client.exceptions.<Name>` catches it; both services share the names they
+have in common (InvalidParameterException, NotAuthorizedException, ...).
 """
 
 from __future__ import annotations
@@ -128,6 +132,22 @@ class SoftwareTokenMFANotFoundException(CognitoError):
 
 class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA method found for the user."
+
+
+class ResourceConflictException(CognitoError):
+    default_message = "Resource conflict."
+
+
+class InvalidIdentityPoolConfigurationException(CognitoError):
+    default_message = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
+
+class DeveloperUserAlreadyRegisteredException(CognitoError):
+    default_message = "Developer user is already registered with a different identity."
+
+
+class ExternalServiceException(CognitoError):
+    default_message = "An exception thrown when a dependent service such as Facebook or Twitter is not responding."
 
 
 class InternalErrorException(CognitoError):

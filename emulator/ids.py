@@ -61,6 +61,12 @@ class IdSource:
         return self._pinned.pop("client", None) or self._derive(
             lambda seed: _digest_chars(seed, _LOWER_ALNUM, 26), f"client:{pool}:{name}", taken, client_id)
 
+    def identity_pool_id(self, region: str, name: str, taken: Callable[[str], bool]) -> str:
+        """An identity pool's id, `<region>:<uuid>` (pinned by a seed file, or derived)."""
+        return self._pinned.pop("identity_pool", None) or self._derive(
+            lambda seed: f"{region}:{_uuid4_shaped(seed)}", f"identity-pool:{region}:{name}", taken,
+            lambda: f"{region}:{uuid.uuid4()}")
+
     def client_secret(self, client: str) -> str:
         if self.deterministic:
             return _digest_chars(f"secret:{client}", _LOWER_ALNUM, 51)

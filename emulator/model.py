@@ -1,4 +1,5 @@
-"""botocore's cognito-idp service model, read once, and request validation from it.
+"""botocore's service models (cognito-idp for user pools, cognito-identity for identity
+pools), each read once, and request validation from them.
 
 Validation mirrors what Cognito's front door does before an action runs: required
 members, JSON types, lengths, numeric ranges, enums and patterns, reported as
@@ -19,7 +20,15 @@ from typing import Any
 from .errors import InvalidParameterException
 
 SERVICE = "cognito-idp"
+IDENTITY_SERVICE = "cognito-identity"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService"
+# Both services answer on the same port: X-Amz-Target's prefix names the service.
+# cognito-identity's API reference writes the prefix with its model's namespace too.
+TARGET_PREFIXES = {
+    TARGET_PREFIX: SERVICE,
+    "AWSCognitoIdentityService": IDENTITY_SERVICE,
+    "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService": IDENTITY_SERVICE,
+}
 
 
 @dataclass(frozen=True)
@@ -175,13 +184,13 @@ def _compiled(pattern: str) -> Any:
     return regex.compile(pattern)
 
 
-@lru_cache(maxsize=1)
-def service_model() -> ServiceModel:
+@lru_cache(maxsize=2)
+def service_model(service: str = SERVICE) -> ServiceModel:
     # Found without importing botocore (its import costs start-up time we do not need).
     spec = importlib.util.find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("botocore is not installed: its service model is required")
-    folder = os.path.join(list(spec.submodule_search_locations)[0], "data", SERVICE)
+    folder = os.path.join(list(spec.submodule_search_locations)[0], "data", service)
     version = sorted(os.listdir(folder))[-1]
     base = os.path.join(folder, version, "service-2.json")
     if os.path.exists(base + ".gz"):

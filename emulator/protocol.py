@@ -1,5 +1,6 @@
-"""The AWS JSON 1.1 edge: `POST /` with `X-Amz-Target`, decoded, validated against
-botocore's model, dispatched to the registry, encoded; every Cognito error raised
+"""The AWS JSON 1.1 edge: `POST /` with `X-Amz-Target`, whose prefix names the service
+(cognito-idp or cognito-identity), decoded, validated against that service's botocore
+model, dispatched to its registry, encoded; every Cognito error raised
 below becomes HTTP 400 `{"__type", "message"}` here, and nothing else ever reaches
 the client as a traceback."""
 
@@ -16,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from . import ids, runner
-from .api import ACTIONS, Context, Services
+from .api import REGISTRIES, Context, Services
 from .errors import (
     CognitoError,
     InternalErrorException,
@@ -24,7 +25,7 @@ from .errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
-from .model import TARGET_PREFIX, service_model
+from .model import IDENTITY_SERVICE, SERVICE, TARGET_PREFIX, TARGET_PREFIXES, service_model
 from .urls import base_url
 
 log = logging.getLogger("emulator.api")
@@ -32,7 +33,11 @@ log = logging.getLogger("emulator.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 _JSON_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json")
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
-_ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.cognito.identity.idp.model/"
+# x-amzn-ErrorType's namespace after the code, per service, as Cognito sends it.
+_ERROR_NAMESPACES = {
+    SERVICE: "http://internal.amazon.com/coral/com.amazonaws.cognito.identity.idp.model/",
+    IDENTITY_SERVICE: "http://internal.amazon.com/coral/com.amazonaws.cognito.identity.model/",
+}
 
 
 async def handle(request: Request) -> Response:
@@ -41,21 +46,24 @@ async def handle(request: Request) -> Response:
     started = time.perf_counter()
     name = ""
     body: dict[str, Any] = {}
+    service = _service(request)
     try:
-        name, body = await _decode(request, services)
-        op = service_model().operations[name]
-        handler = ACTIONS.get(name)
+        name, body = await _decode(request, services, service)
+        model = service_model(service)
+        op = model.operations[name]
+        handler = REGISTRIES[service].get(name)
         if handler is None:
             raise UnsupportedOperationException(
                 f"{name} is not supported by this emulator yet."
             )
-        service_model().validate_input(op, body)
+        model.validate_input(op, body)
         scope_region = _scope_region(request)
         ctx = Context(
             services=services,
             region=scope_region or services.settings.region,
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
+            service=service,
             signed_region=None if op.unsigned else scope_region,
         )
         if isinstance(body.get("ClientMetadata"), dict):
@@ -67,12 +75,12 @@ async def handle(request: Request) -> Response:
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"
     except CognitoError as err:
-        response = error_response(err, request_id)
+        response = error_response(err, request_id, service)
         outcome = f"{err.code}: {err.message}"
     except Exception:  # a bug of ours: log it whole, tell the client only that it happened
         log.exception("internal error in %s (request %s)", name or "?", request_id)
         internal = InternalErrorException("An internal error occurred in the emulator.")
-        response = error_response(internal, request_id)
+        response = error_response(internal, request_id, service)
         outcome = internal.code
     if log.isEnabledFor(logging.INFO):
         log.info("%s %s %s %.1fms", name or "-", _pool_of(body), outcome, (time.perf_counter() - started) * 1000)
@@ -81,7 +89,7 @@ async def handle(request: Request) -> Response:
 
 def _pool_of(body: dict[str, Any]) -> str:
     """The pool (or the client standing for it) a request is about, for the log line."""
-    pool = body.get("UserPoolId")
+    pool = body.get("UserPoolId") or body.get("IdentityPoolId")
     if isinstance(pool, str):
         return pool
     client = body.get("ClientId")
@@ -103,18 +111,25 @@ class OtherMethods:
         await response(scope, receive, send)
 
 
-def error_response(err: CognitoError, request_id: str) -> Response:
+def error_response(err: CognitoError, request_id: str, service: str = SERVICE) -> Response:
     body = json.dumps({"__type": err.code, "message": err.message}, separators=(",", ":"))
-    headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{err.code}:{_ERROR_NAMESPACE}"}
+    headers = {"x-amzn-RequestId": request_id,
+               "x-amzn-ErrorType": f"{err.code}:{_ERROR_NAMESPACES[service]}"}
     return Response(body, err.status, headers, CONTENT_TYPE)
 
 
-async def _decode(request: Request, services: Services) -> tuple[str, dict[str, Any]]:
+def _service(request: Request) -> str:
+    """The service X-Amz-Target's prefix names (cognito-idp when it names none)."""
+    prefix = request.headers.get("x-amz-target", "").rpartition(".")[0]
+    return TARGET_PREFIXES.get(prefix, SERVICE)
+
+
+async def _decode(request: Request, services: Services, service: str) -> tuple[str, dict[str, Any]]:
     target = request.headers.get("x-amz-target")
     if not target:
         raise UnknownOperationException("Missing X-Amz-Target header: expected AWSCognitoIdentityProviderService.<Action>.")
-    prefix, _, name = target.partition(".")
-    if prefix != TARGET_PREFIX or name not in service_model().operations:
+    prefix, _, name = target.rpartition(".")
+    if TARGET_PREFIXES.get(prefix) != service or name not in service_model(service).operations:
         raise UnknownOperationException(f"Unknown operation {target!r}.")
     limit = services.settings.max_body_bytes
     declared = request.headers.get("content-length")

@@ -7,7 +7,13 @@ runs, in one transaction: a broken file is refused whole, naming the offending e
                     "clients": [{"name": "web", "id": "...", "secret": "...", "config": {...}}],
                     "groups": [{"name": "admins", "description": "...", "precedence": 1}],
                     "users": [{"username": "alice", "password": "...", "attributes": {"email": "..."},
-                               "groups": ["admins"], "status": "CONFIRMED", "enabled": true}]}]}
+                               "groups": ["admins"], "status": "CONFIRMED", "enabled": true}]}],
+     "identityPools": [{"name": "app", "id": "us-east-1:<uuid>", "config": {...CreateIdentityPool...},
+                        "providers": [{"userPool": "app", "client": "web", "serverSideTokenCheck": false}],
+                        "roles": {"authenticated": "arn:...", "unauthenticated": "arn:..."},
+                        "roleMappings": {...SetIdentityPoolRoles' RoleMappings...}}]}
+
+A provider names a user pool and its client by id or by name (of the file's pools).
 """
 
 from __future__ import annotations
@@ -18,15 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import create_user, save, set_password
-from .api import ACTIONS, Context, Services
+from .api import REGISTRIES, Context, Services
 from .errors import CognitoError
 from .lookup import find_user
-from .model import service_model
+from .model import IDENTITY_SERVICE, SERVICE, service_model
 from .passwords import NewPassword, hash_password
 from .runner import run_inline
 from .urls import base_url
 
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+_IDENTITY_POOL_ID = re.compile(r"[\w-]+:[0-9a-f-]+")
 _CLIENT_ID = re.compile(r"[\w+]+")
 USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
 
@@ -44,8 +51,9 @@ def load(path: Path) -> dict[str, Any]:
         raise SeedError(str(path), f"cannot read: {exc.strerror}") from None
     except ValueError as exc:
         raise SeedError(str(path), f"not valid JSON: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("userPools", []), list):
-        raise SeedError("$", "expected an object with a list 'userPools'")
+    if not isinstance(data, dict) or not isinstance(data.get("userPools", []), list) \
+            or not isinstance(data.get("identityPools", []), list):
+        raise SeedError("$", "expected an object with a list 'userPools' (and optionally 'identityPools')")
     return data
 
 
@@ -54,19 +62,22 @@ def apply(services: Services, data: dict[str, Any]) -> dict[str, int]:
     settings = services.settings
     ctx = Context(services=services, region=settings.region, action="seed",
                   base_url=base_url(settings, "http", f"{settings.host}:{settings.port}"))
-    created = {"pools": 0, "clients": 0, "groups": 0, "users": 0}
+    created = {"pools": 0, "clients": 0, "groups": 0, "users": 0, "identityPools": 0}
     with services.store.transaction():
         for i, pool in enumerate(data.get("userPools", [])):
             _pool(ctx, pool, f"userPools[{i}]", created)
+        for i, identity_pool in enumerate(data.get("identityPools", [])):
+            _identity_pool(ctx, identity_pool, f"identityPools[{i}]", created)
     return created
 
 
-def _call(ctx: Context, path: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
-    handler = ACTIONS.get(action)
+def _call(ctx: Context, path: str, action: str, body: dict[str, Any], service: str = SERVICE) -> dict[str, Any]:
+    handler = REGISTRIES[service].get(action)
     if handler is None:
         raise SeedError(path, f"{action} is not supported by this emulator yet")
     try:
-        service_model().validate_input(service_model().operations[action], body)
+        model = service_model(service)
+        model.validate_input(model.operations[action], body)
         return run_inline(ctx, handler, body)
     except CognitoError as err:
         raise SeedError(path, f"{err.code}: {err.message}") from None
@@ -167,3 +178,45 @@ def _user(ctx: Context, pool_id: str, spec: Any, path: str, created: dict[str, i
     for k, group in enumerate(spec.get("groups", [])):
         _call(ctx, f"{path}.groups[{k}]", "AdminAddUserToGroup",
               {"UserPoolId": pool_id, "Username": user.username, "GroupName": group})
+
+
+def _identity_pool(ctx: Context, spec: Any, path: str, created: dict[str, int]) -> None:
+    """An identity pool, made once (found again by id, or by name), then its roles."""
+    spec = _object(spec, path, ("name",))
+    pool = ctx.store.get_identity_pool(spec["id"]) if spec.get("id") else next(
+        (p for p in ctx.store.list_identity_pools("", 100_000) if p.name == spec["name"]), None)
+    if pool is not None:
+        return
+    if spec.get("id"):
+        if not _IDENTITY_POOL_ID.fullmatch(str(spec["id"])) or len(spec["id"]) > 55:
+            raise SeedError(f"{path}.id", "an identity pool id looks like us-east-1:<uuid>")
+        ctx.ids.pin("identity_pool", spec["id"])
+    config = _object(spec.get("config", {}), f"{path}.config", ())
+    providers = [_provider(ctx, p, f"{path}.providers[{j}]") for j, p in enumerate(spec.get("providers", []))]
+    body = {"AllowUnauthenticatedIdentities": False, **config, "IdentityPoolName": spec["name"]}
+    if providers:
+        body["CognitoIdentityProviders"] = providers
+    made = _call(ctx, path, "CreateIdentityPool", body, IDENTITY_SERVICE)
+    created["identityPools"] += 1
+    if spec.get("roles") or spec.get("roleMappings"):
+        roles = {"IdentityPoolId": made["IdentityPoolId"], "Roles": spec.get("roles", {})}
+        if spec.get("roleMappings"):
+            roles["RoleMappings"] = spec["roleMappings"]
+        _call(ctx, f"{path}.roles", "SetIdentityPoolRoles", roles, IDENTITY_SERVICE)
+
+
+def _provider(ctx: Context, spec: Any, path: str) -> dict[str, Any]:
+    """CognitoIdentityProviders' entry for a user pool and client named by id or name."""
+    spec = _object(spec, path, ("userPool", "client"))
+    pool = ctx.store.get_pool(spec["userPool"]) or next(
+        (p for p in ctx.store.list_pools("", 100_000) if p.name == spec["userPool"]), None)
+    if pool is None:
+        raise SeedError(f"{path}.userPool", f"no user pool {spec['userPool']!r}")
+    client = ctx.store.get_client(spec["client"])
+    if client is None or client.pool_id != pool.id:
+        client = next((c for c in ctx.store.list_clients(pool.id, "", 100_000) if c.name == spec["client"]), None)
+    if client is None:
+        raise SeedError(f"{path}.client", f"no client {spec['client']!r} in user pool {pool.id}")
+    region = pool.id.split("_", 1)[0]
+    return {"ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool.id}", "ClientId": client.id,
+            "ServerSideTokenCheck": bool(spec.get("serverSideTokenCheck", False))}

@@ -51,6 +51,9 @@ class Settings:
     lambda_endpoint: str = ""
     # How long a trigger may run before Cognito's UnexpectedLambdaException (5 s, as Cognito).
     lambda_timeout_ms: int = 5000
+    # An STS endpoint (moto, LocalStack) where identity pools' credentials are minted by
+    # AssumeRoleWithWebIdentity; empty = random, well-formed credentials.
+    sts_endpoint: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, /, **overrides: object) -> Settings:
@@ -110,6 +113,7 @@ _PATTERNS = {
     "account_id": (r"\d{12}", "a 12-digit account id"),
     "public_url": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:9229"),
     "lambda_endpoint": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://127.0.0.1:3001"),
+    "sts_endpoint": (r"(https?://[^\s/?#]+(/[^\s?#]*)?)?", "an http:// or https:// URL such as http://localhost:5000"),
     "fixed_code": (r"\S{0,2048}", "a code without spaces, such as 123456"),
 }
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,

@@ -2,7 +2,7 @@
 every table and column known, every value of its column's SQLite type, JSON columns
 that parse to what the emulator reads back, ids and names in Cognito's shapes (botocore's
 model), rows that belong to a pool of the snapshot, and keys that load as RSA private
-keys named by valid pool ids. `check()` raises ValueError naming the first problem."""
+keys named by valid pool ids (or the identity pools' key). `check()` raises ValueError naming the first problem."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .lookup import user_key
-from .model import service_model
+from .model import IDENTITY_SERVICE, service_model
 from .records import Pool
 from .store import Column
+from .tokens import IDENTITY_KEY
 
 FORMAT = "cognito-emulator-snapshot"
 Tables = dict[str, list[dict[str, Any]]]
@@ -49,8 +50,23 @@ def check(snapshot: Any, schema_version: int, columns: dict[str, dict[str, Colum
     for table in sorted(tables, key=lambda t: t != "pools"):  # the pools first: other rows name them
         for i, row in enumerate(tables[table]):
             _check_row(f"{table}[{i}]", row, RULES.get(table, {}), pools)
+    _check_identity_refs(tables)
     _check_keys(keys)
     return tables, keys
+
+
+def _check_identity_refs(tables: Tables) -> None:
+    """Identities and logins belong to identity pools of the snapshot, logins to its identities."""
+    pools = {row.get("id") for row in tables.get("identity_pools", [])}
+    identities = {row.get("id"): row.get("identity_pool_id") for row in tables.get("identities", [])}
+    for table in ("identities", "identity_logins"):
+        for i, row in enumerate(tables.get(table, [])):
+            if row.get("identity_pool_id") not in pools:
+                raise Refused(f"{table}[{i}].identity_pool_id: names identity pool "
+                              f"{_show(row.get('identity_pool_id'))}, which is not in the snapshot's identity_pools")
+    for i, row in enumerate(tables.get("identity_logins", [])):
+        if identities.get(row.get("identity_id")) != row.get("identity_pool_id"):
+            raise Refused(f"identity_logins[{i}].identity_id: names no identity of its identity pool")
 
 
 # -- columns: names and SQLite types ------------------------------------------------------
@@ -260,6 +276,36 @@ def _nonempty(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | 
     return None if value else "must not be empty"
 
 
+def _identity_shape(name: str) -> Rule:
+    def rule(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None:
+        found = service_model(IDENTITY_SERVICE).problems(name, value, "value")
+        return f"is not a valid {name}: {found[0]}" if found else None
+
+    return rule
+
+
+def _identity_pool_ref(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None:
+    """Checked against the snapshot's identity_pools by check_identity_refs()."""
+    return _identity_shape("IdentityPoolId")(value, row, pools)
+
+
+def _identity_pool_config(config: Any) -> str | None:
+    """CreateIdentityPool's settings as DescribeIdentityPool answers them, plus the
+    emulator's own "_Roles", "_RoleMappings" (SetIdentityPoolRoles) and "_PrincipalTags"."""
+    if not isinstance(config, dict):
+        return "must be a JSON object"
+    model = service_model(IDENTITY_SERVICE)
+    own = {"IdentityPoolId": "x:y", "IdentityPoolName": "x",
+           **{k: v for k, v in config.items() if not k.startswith("_")}}
+    out = model.problems("IdentityPool", own, "config", loose=True)
+    out += model.problems("RolesMap", config.get("_Roles", {}), "_Roles", loose=True)
+    out += model.problems("RoleMappingMap", config.get("_RoleMappings", {}), "_RoleMappings", loose=True)
+    tags = config.get("_PrincipalTags", {})
+    if not isinstance(tags, dict) or not all(isinstance(v, dict) for v in tags.values()):
+        out.append("_PrincipalTags must map provider names to objects")
+    return f"is not a valid identity pool configuration: {out[0]}" if out else None
+
+
 POOL_ID = _both(_shape("UserPoolIdType"), _pool_ref)
 RULES: dict[str, dict[str, Rule]] = {
     "pools": {"id": _shape("UserPoolIdType"), "name": _shape("UserPoolNameType"),
@@ -290,6 +336,12 @@ RULES: dict[str, dict[str, Rule]] = {
                           "css": _shape("CSSType")},
     "auth_codes": {"pool_id": POOL_ID, "client_id": _shape("ClientIdType")},
     "hosted_sessions": {"pool_id": POOL_ID},
+    # Identity pools (cognito-identity): their rows name identity pools, not user pools.
+    "identity_pools": {"id": _identity_shape("IdentityPoolId"), "name": _identity_shape("IdentityPoolName"),
+                       "config": _json(_identity_pool_config)},
+    "identities": {"id": _identity_shape("IdentityId"), "identity_pool_id": _identity_pool_ref},
+    "identity_logins": {"identity_pool_id": _identity_pool_ref, "identity_id": _identity_shape("IdentityId"),
+                        "provider": _nonempty, "subject": _nonempty},
 }
 
 
@@ -309,7 +361,8 @@ def _check_keys(keys: dict[str, Any]) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     for pool_id, pem in keys.items():
-        if service_model().problems("UserPoolIdType", pool_id, "key"):
+        # Besides the user pools' keys, the one that signs identity pools' OpenID tokens.
+        if pool_id != IDENTITY_KEY and service_model().problems("UserPoolIdType", pool_id, "key"):
             raise Refused(f"key name {_show(pool_id)} is not a user pool id")
         if not isinstance(pem, str) or _text_problem(pem):
             raise Refused(f"key for pool {pool_id!r} must be PEM text")

@@ -18,6 +18,7 @@ from typing import Any
 from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
+from .store_identity import IdentityTables
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -175,15 +176,38 @@ def _m5_self_contained_refresh_tokens(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX token_families_expires ON token_families(expires)")
 
 
+def _m6_identity_pools(db: sqlite3.Connection) -> None:
+    """Identity pools (cognito-identity), their identities, and the logins (provider,
+    subject) linked to each identity (methods in store_identity.py)."""
+    db.execute(
+        """CREATE TABLE identity_pools (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL, modified REAL NOT NULL,
+            config TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE identities (
+            id TEXT PRIMARY KEY, identity_pool_id TEXT NOT NULL, created REAL NOT NULL,
+            modified REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX identities_pool ON identities(identity_pool_id, id)")
+    db.execute(
+        """CREATE TABLE identity_logins (
+            identity_pool_id TEXT NOT NULL, provider TEXT NOT NULL, subject TEXT NOT NULL,
+            identity_id TEXT NOT NULL, PRIMARY KEY (identity_pool_id, provider, subject))"""
+    )
+    db.execute("CREATE INDEX identity_logins_identity ON identity_logins(identity_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
+    _m6_identity_pools,
 ]
 
 
 __all__ = ["Column", "Conflict", "Store"]
 
 
-class Store(OAuthTables):
+class Store(OAuthTables, IdentityTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""

@@ -28,6 +28,11 @@ def key_id(public: rsa.RSAPublicKey) -> str:
     return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
+# The key that signs identity pools' OpenID tokens is kept beside the user pools' keys,
+# under this name (which no user pool id can be).
+IDENTITY_KEY = "cognito-identity"
+
+
 class PoolKey:
     def __init__(self, private: rsa.RSAPrivateKey) -> None:
         self.private = private

@@ -1,4 +1,5 @@
-"""Plain HTTP documents: health, each pool's JWKS and OpenID discovery document."""
+"""Plain HTTP documents: health, each pool's JWKS and OpenID discovery document, and
+those of identity pools' OpenID tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .api import Services
+from .identity_pools.minting import identity_issuer
+from .tokens import IDENTITY_KEY
 from .urls import base_url, issuer, jwks_url, oauth_endpoints
 
 
@@ -48,3 +51,21 @@ async def openid_configuration(request: Request) -> JSONResponse:
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
     )
+
+
+async def identity_jwks(request: Request) -> JSONResponse:
+    """The key that signs GetOpenIdToken's tokens (AWS serves it at the same path)."""
+    services: Services = request.app.state.services
+    return JSONResponse({"keys": [services.keys.get(IDENTITY_KEY).jwk]})
+
+
+async def identity_openid_configuration(request: Request) -> JSONResponse:
+    services: Services = request.app.state.services
+    base = base_url(services.settings, request.url.scheme, request.headers.get("host", ""))
+    return JSONResponse({
+        "issuer": identity_issuer(services.settings, base),
+        "jwks_uri": f"{base}/cognito-identity/.well-known/jwks_uri",
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["id_token"],
+        "subject_types_supported": ["public"],
+    })

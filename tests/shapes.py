@@ -81,7 +81,8 @@ class ResponseRecorder:
     _instance: ResponseRecorder | None = None
 
     def __init__(self) -> None:
-        self.seen: Counter[tuple[str, str]] = Counter()
+        # (service, operation, outcome): "ok" or the error code.
+        self.seen: Counter[tuple[str, str, str]] = Counter()
 
     @classmethod
     def instance(cls) -> ResponseRecorder:
@@ -102,7 +103,7 @@ class ResponseRecorder:
                 outcome = str(json.loads(body).get("__type"))
             except ValueError:
                 outcome = "unparsable"
-        self.seen[(model.name, outcome)] += 1
+        self.seen[(model.service_model.service_name, model.name, outcome)] += 1
         problems = check_response(model, status, body)
         if problems:
             raise ShapeMismatch("; ".join(problems[:10]))

@@ -1,4 +1,4 @@
-"""The README stays true to the code: its action table is the registry, its settings
+"""The README stays true to the code: its action tables are the registries (one per service), its settings
 table the settings object and the CLI's flags, and its two commands the ones CI runs.
 (Its code examples are run by test_readme_examples.py.)"""
 
@@ -8,8 +8,8 @@ import re
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-import emulator.actions  # noqa: F401  (registers every handler)
-from emulator.api import ACTIONS
+import emulator.app  # noqa: F401  (registers every handler of both services)
+from emulator.api import REGISTRIES
 from emulator.cli import build_parser
 from emulator.model import service_model
 from emulator.settings import ENV_PREFIX, Settings, flag_of, shown
@@ -17,9 +17,13 @@ from emulator.settings import ENV_PREFIX, Settings, flag_of, shown
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def readme_actions() -> set[str]:
+# Each service's table, between its markers.
+TABLES = {"cognito-idp": "actions", "cognito-identity": "identity-actions"}
+
+
+def readme_actions(marker: str = "actions") -> set[str]:
     text = README.read_text()
-    table = text.split("<!-- actions:start -->", 1)[1].split("<!-- actions:end -->", 1)[0]
+    table = text.split(f"<!-- {marker}:start -->", 1)[1].split(f"<!-- {marker}:end -->", 1)[0]
     names: set[str] = set()
     for row in table.strip().splitlines()[2:]:
         cells = [c.strip() for c in row.strip().strip("|").split("|")]
@@ -28,12 +32,15 @@ def readme_actions() -> set[str]:
     return names
 
 
-def test_readme_table_lists_exactly_the_registered_actions() -> None:
-    assert readme_actions() == set(ACTIONS)
+def test_readme_tables_list_exactly_the_registered_actions() -> None:
+    assert set(TABLES) == set(REGISTRIES)
+    for service, marker in TABLES.items():
+        assert readme_actions(marker) == set(REGISTRIES[service]), service
 
 
-def test_every_registered_action_is_a_real_cognito_action() -> None:
-    assert set(ACTIONS) <= set(service_model().operations)
+def test_every_registered_action_is_a_real_action_of_its_service() -> None:
+    for service, registry in REGISTRIES.items():
+        assert registry and set(registry) <= set(service_model(service).operations), service
 
 
 def readme_settings() -> dict[str, list[str]]:

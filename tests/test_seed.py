@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from emulator.seed import SeedError
+
 from .conftest import start_server
 
 SEED = Path(__file__).parent / "data" / "seed_two_pools.json"
@@ -132,3 +134,47 @@ def test_deterministic_ids_come_from_names(tmp_path: Path) -> None:
     assert pool != twin and pool.startswith("us-east-1_") and len(pool) == len("us-east-1_") + 9
     assert len(client_id) == 26 and client_id.islower() and len(secret) == 51
     assert len(sub) == 36 and sub[14] == "4"
+
+
+def test_identity_pools_are_seeded_with_their_user_pool_provider(tmp_path: Path) -> None:
+    seed = {"userPools": [{"name": "app", "id": "us-east-1_AppUsers01",
+                           "clients": [{"name": "web", "config": {"ExplicitAuthFlows": [
+                               "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}}],
+                           "users": [{"username": "alice", "password": "Passw0rd!"}]}],
+            "identityPools": [{"name": "app-identities", "id": "us-east-1:11111111-2222-4333-8444-555555555555",
+                               "config": {"AllowUnauthenticatedIdentities": True},
+                               "providers": [{"userPool": "app", "client": "web", "serverSideTokenCheck": True}],
+                               "roles": {"authenticated": "arn:aws:iam::123456789012:role/auth"}}]}
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed))
+    server = start_server(tmp_path, seed=str(path))
+    try:
+        identity = server.client("cognito-identity")
+        pool_id = "us-east-1:11111111-2222-4333-8444-555555555555"
+        described = identity.describe_identity_pool(IdentityPoolId=pool_id)
+        client_id = server.client().list_user_pool_clients(UserPoolId="us-east-1_AppUsers01")[
+            "UserPoolClients"][0]["ClientId"]
+        assert described["CognitoIdentityProviders"] == [{
+            "ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_AppUsers01", "ClientId": client_id,
+            "ServerSideTokenCheck": True}]
+        token = sign_in(server.client(), client_id, "alice", "Passw0rd!")["AuthenticationResult"]["IdToken"]
+        logins = {"cognito-idp.us-east-1.amazonaws.com/us-east-1_AppUsers01": token}
+        first = identity.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+        server.stop()
+        server.start()  # applied again: nothing new, nothing lost
+        identity = server.client("cognito-identity")
+        assert identity.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"] == first
+        assert len(identity.list_identity_pools(MaxResults=10)["IdentityPools"]) == 1
+        server.reset()
+        assert identity.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"] == {
+            "authenticated": "arn:aws:iam::123456789012:role/auth"}
+    finally:
+        server.stop()
+
+
+def test_identity_pool_naming_an_unknown_user_pool_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps({"identityPools": [{"name": "x", "providers": [{"userPool": "nope",
+                                                                              "client": "web"}]}]}))
+    with pytest.raises(SeedError, match=r"identityPools\[0\]\.providers\[0\]\.userPool"):
+        start_server(tmp_path, seed=str(path))

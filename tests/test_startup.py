@@ -37,6 +37,7 @@ MISTAKES = [
     (["--region", "moon"], {}, "--region moon: expected a region name such as us-east-1"),
     (["--account-id", "42"], {}, "--account-id 42: expected a 12-digit account id"),
     (["--public-url", "localhost:9229"], {}, "--public-url localhost:9229: expected an http:// or https:// URL"),
+    (["--sts-endpoint", "sts.local"], {}, "--sts-endpoint sts.local: expected an http:// or https:// URL"),
     (["--fixed-code", "12 34"], {}, "--fixed-code 12 34: expected a code without spaces"),
     ([], {"COGNITO_EMULATOR_SMTP_PORT": "0"}, "COGNITO_EMULATOR_SMTP_PORT=0: expected a whole number from 1 to 65535"),
     ([], {"COGNITO_EMULATOR_MAX_BODY_BYTES": "-1"}, "COGNITO_EMULATOR_MAX_BODY_BYTES=-1: expected a whole number"),

@@ -1,4 +1,4 @@
-"""Sign-in identities beyond the username: UsernameAttributes (an email or phone number
+"""Sign-in names beyond the username: UsernameAttributes (an email or phone number
 *is* the sign-in name and the real username becomes a UUID), AliasAttributes (verified
 email or phone, or preferred_username, sign in too) and the uniqueness rules of each."""
 
