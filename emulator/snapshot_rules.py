@@ -17,7 +17,7 @@ from typing import Any
 from .lookup import user_key
 from .model import service_model
 from .records import Pool
-from .store import Column
+from .store import SEARCHED_ATTRIBUTES, Column
 
 FORMAT = "cognito-emulator-snapshot"
 Tables = dict[str, list[dict[str, Any]]]
@@ -245,7 +245,7 @@ def _ukey(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None
 
 
 def _derived(attribute: str, lower: bool) -> Rule:
-    """users.email, phone_number, preferred_username: the attribute, for lookups."""
+    """users.email, phone_number, preferred_username, name...: the attribute, for lookups."""
 
     def rule(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None:
         wanted = _object(row.get("attributes")).get(attribute)
@@ -270,7 +270,8 @@ RULES: dict[str, dict[str, Rule]] = {
               "sub": _both(_shape("StringType"), _nonempty), "status": _shape("UserStatusType"), "enabled": _flag,
               "attributes": _json(_attributes), "password_hash": _bcrypt, "extra": _json(_extra),
               "email": _derived("email", True), "phone_number": _derived("phone_number", False),
-              "preferred_username": _derived("preferred_username", True)},
+              "preferred_username": _derived("preferred_username", True),
+              **{a: _derived(a, False) for a in SEARCHED_ATTRIBUTES}},
     "groups": {"pool_id": POOL_ID, "name": _shape("GroupNameType"), "description": _shape("DescriptionType"),
                "role_arn": _shape("ArnType"), "precedence": _shape("PrecedenceType")},
     "members": {"pool_id": POOL_ID, "group_name": _shape("GroupNameType")},

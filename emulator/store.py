@@ -175,12 +175,49 @@ def _m5_self_contained_refresh_tokens(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX token_families_expires ON token_families(expires)")
 
 
+def _m6_search_indexes(db: sqlite3.Connection) -> None:
+    """An index for every attribute ListUsers searches (userfilter.SEARCHABLE), each ending
+    in ukey, so a search and its pages are index ranges in the order they are returned;
+    and a user's groups in name order (AdminListGroupsForUser). name, given_name and
+    family_name get columns of their own, as email has: SQLite bounds an index range by a
+    (column, ukey) pair, not by an (expression, ukey) pair, which paging needs."""
+    for old in ("users_email", "users_phone", "users_preferred", "members_user"):
+        db.execute(f"DROP INDEX {old}")
+    for column in SEARCHED_ATTRIBUTES:
+        db.execute(f"ALTER TABLE users ADD COLUMN {column} TEXT")
+        db.execute(f"UPDATE users SET {column} = json_extract(attributes, '$.{column}')")
+    for name, column in (("email", "email"), ("phone", "phone_number"), ("preferred", "preferred_username"),
+                         *((c, c) for c in SEARCHED_ATTRIBUTES), ("status", "status"), ("enabled", "enabled")):
+        db.execute(f"CREATE INDEX users_by_{name} ON users(pool_id, {column}, ukey)")
+    db.execute("CREATE INDEX members_user ON members(pool_id, ukey, group_name)")
+
+
+# Attributes copied into a users column of the same name (as stored), for searches.
+SEARCHED_ATTRIBUTES = ("name", "given_name", "family_name")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
+    _m6_search_indexes,
 ]
 
 
-__all__ = ["Column", "Conflict", "Store"]
+@dataclass(frozen=True)
+class UserQuery:
+    """Which users a listing wants: all (column None), those whose indexed `column` equals
+    `equals`, or those whose `column` starts with `prefix`; `nothing`: no user can match."""
+
+    column: str | None = None
+    equals: Any = None
+    prefix: str | None = None
+    nothing: bool = False
+
+
+# Above every character a prefix can be followed by: `column < prefix + TOP` bounds the range.
+_TOP = "\U0010ffff"
+
+
+__all__ = ["Column", "Conflict", "Store", "UserQuery"]
 
 
 class Store(OAuthTables):
@@ -377,8 +414,8 @@ class Store(OAuthTables):
         """A new user; Conflict if the name (ukey) or the sub is taken in the pool."""
         self.db.insert(
             "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
-            " password_hash, password_set, email, phone_number, preferred_username, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " password_hash, password_set, email, phone_number, preferred_username, extra, name, given_name,"
+            " family_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
 
     def put_user(self, user: User, ukey: str) -> None:
@@ -386,8 +423,8 @@ class Store(OAuthTables):
         (a user who is not there is not created)."""
         self.db.execute(
             "UPDATE users SET status = ?, enabled = ?, modified = ?, attributes = ?, password_hash = ?,"
-            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?"
-            " WHERE pool_id = ? AND ukey = ? AND sub = ?",
+            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?, name = ?,"
+            " given_name = ?, family_name = ? WHERE pool_id = ? AND ukey = ? AND sub = ?",
             (*_user_state(user), user.pool_id, ukey, user.sub),
         )
 
@@ -420,15 +457,28 @@ class Store(OAuthTables):
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
 
-    def list_users(
-        self, pool_id: str, after: str, limit: int, where: str = "", params: tuple[Any, ...] = ()
-    ) -> list[tuple[str, User]]:
-        """Users in ukey order after `after`; `where` is a fixed SQL fragment from the filter parser."""
-        sql = "SELECT * FROM users WHERE pool_id = ? AND ukey > ?"
-        if where:
-            sql += f" AND ({where})"
-        sql += " ORDER BY ukey LIMIT ?"
-        rows = self._all(sql, (pool_id, after, *params, limit))
+    def list_users(self, pool_id: str, query: UserQuery, after: str | tuple[str, str], limit: int
+                   ) -> list[tuple[str | tuple[str, str], User]]:
+        """Users matching `query` after the page key `after`, each with its page key: the
+        ukey (all users, or an exact match: ukey order), or (value, ukey) for a prefix
+        search (value order). `query.column` is a fixed expression from userfilter."""
+        if query.nothing:
+            return []
+        if query.prefix is not None:
+            value, ukey = after if isinstance(after, tuple) else (query.prefix, "")
+            col = query.column
+            rows = self._all(
+                f"SELECT *, {col} AS _key FROM users WHERE pool_id = ? AND ({col}, ukey) > (?, ?)"
+                f" AND {col} < ? AND substr({col}, 1, ?) = ? ORDER BY {col}, ukey LIMIT ?",
+                (pool_id, value, ukey, query.prefix + _TOP, len(query.prefix), query.prefix, limit))
+            return [((r["_key"], r["ukey"]), _user(r)) for r in rows]
+        start = after if isinstance(after, str) else after[1]
+        if query.column is None:
+            rows = self._all("SELECT * FROM users WHERE pool_id = ? AND ukey > ? ORDER BY ukey LIMIT ?",
+                             (pool_id, start, limit))
+        else:
+            rows = self._all(f"SELECT * FROM users WHERE pool_id = ? AND {query.column} = ? AND ukey > ?"
+                             " ORDER BY ukey LIMIT ?", (pool_id, query.equals, start, limit))
         return [(r["ukey"], _user(r)) for r in rows]
 
     # -- groups ---------------------------------------------------------------------
@@ -655,7 +705,8 @@ def _user_state(user: User) -> tuple[Any, ...]:
     """The users columns a save may change, in put_user's (and add_user's) order."""
     return (user.status, int(user.enabled), user.modified, json.dumps(user.attributes), user.password_hash,
             user.password_set, _lower(user.attributes.get("email")), user.attributes.get("phone_number"),
-            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra))
+            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra),
+            *(user.attributes.get(a) for a in SEARCHED_ATTRIBUTES))
 
 
 def _lower(value: str | None) -> str | None:
