@@ -8,6 +8,7 @@ registry *is* the list of supported actions: the README's table is held to it by
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -49,6 +50,8 @@ class Services:
     clock: Clock
     keys: KeyStore
     ids: IdSource
+    # Work the app runs in the background (user import jobs), held so it is not collected.
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 @dataclass

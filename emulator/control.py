@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import runner
+from . import imports, runner
 from .api import Context, Services
 from .messaging import message_to_json
 from .snapshot import export_snapshot, import_snapshot, reset
@@ -196,3 +196,13 @@ async def put_snapshot(request: Request) -> JSONResponse:
     except ValueError as exc:  # UnicodeDecodeError too; the state is as it was
         return JSONResponse({"message": f"Snapshot refused: {exc}"}, status_code=400)
     return JSONResponse({"imported": True})
+
+
+@_logged
+@_control
+async def import_job_failures(request: Request) -> JSONResponse:
+    """A user import job's failed rows (the first ones), as Cognito logs them to CloudWatch."""
+    found = imports.failures(request.app.state.services, request.path_params["job_id"])
+    if found is None:
+        return JSONResponse({"message": "No such user import job."}, status_code=404)
+    return JSONResponse(found)

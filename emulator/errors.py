@@ -130,6 +130,10 @@ class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA method found for the user."
 
 
+class PreconditionNotMetException(CognitoError):
+    default_message = "A precondition is not met."
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."

@@ -211,6 +211,16 @@ def _json_object(value: Any) -> str | None:
     return None if isinstance(value, dict) else "must be a JSON object"
 
 
+def _string_list(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return None if ok else "must be a JSON array of strings"
+
+
+def _object_list(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    return None if ok else "must be a JSON array of objects"
+
+
 def _domain_config(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "must be a JSON object"
@@ -291,6 +301,9 @@ RULES: dict[str, dict[str, Rule]] = {
                           "css": _shape("CSSType")},
     "auth_codes": {"pool_id": POOL_ID, "client_id": _shape("ClientIdType")},
     "hosted_sessions": {"pool_id": POOL_ID},
+    "import_jobs": {"pool_id": POOL_ID, "job_id": _shape("UserImportJobIdType"),
+                    "status": _shape("UserImportJobStatusType"), "header": _json(_string_list),
+                    "failures": _json(_object_list)},
 }
 
 

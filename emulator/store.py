@@ -18,6 +18,7 @@ from typing import Any
 from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
+from .store_imports import ImportTables, m7_import_jobs
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -198,7 +199,7 @@ SEARCHED_ATTRIBUTES = ("name", "given_name", "family_name")
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
-    _m6_search_indexes,
+    _m6_search_indexes, m7_import_jobs,
 ]
 
 
@@ -220,7 +221,7 @@ _TOP = "\U0010ffff"
 __all__ = ["Column", "Conflict", "Store", "UserQuery"]
 
 
-class Store(OAuthTables):
+class Store(OAuthTables, ImportTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -372,6 +373,9 @@ class Store(OAuthTables):
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
                           "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            self.db.execute("DELETE FROM import_chunks WHERE job_id IN"
+                            " (SELECT job_id FROM import_jobs WHERE pool_id = ?)", (pool_id,))
+            self.db.execute("DELETE FROM import_jobs WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
     def count_users(self, pool_id: str) -> int:
