@@ -18,12 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from . import imports, runner
 from .api import Context, Services
 from .messaging import message_to_json
-from .snapshot import export_snapshot, import_snapshot, reset
+from .snapshot import import_snapshot, reset, stream_snapshot
 from .urls import base_url
 
 log = logging.getLogger("emulator.control")
@@ -43,7 +43,7 @@ def _filters(request: Request) -> dict[str, str] | JSONResponse:
     return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
 
 
-Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 # A Host header: a name or IPv4 address, or an IPv6 address in brackets; then a port.
@@ -77,7 +77,7 @@ def _control(endpoint: Endpoint) -> Endpoint:
     (docker-compose service names) are answered; every other Host is refused."""
 
     @wraps(endpoint)
-    async def guarded(request: Request) -> JSONResponse:
+    async def guarded(request: Request) -> Response:
         settings = request.app.state.services.settings
         allowed = {host_name(h) for h in settings.control_hosts.split(",")}
         allowed.add(host_name(urlsplit(settings.public_url).netloc))
@@ -96,7 +96,7 @@ def _logged(endpoint: Endpoint) -> Endpoint:
     """One log line a call, as the API has: method, path, outcome, milliseconds."""
 
     @wraps(endpoint)
-    async def logged(request: Request) -> JSONResponse:
+    async def logged(request: Request) -> Response:
         started = time.perf_counter()
         response = await endpoint(request)
         if log.isEnabledFor(logging.INFO):
@@ -108,7 +108,7 @@ def _logged(endpoint: Endpoint) -> Endpoint:
     return logged
 
 
-def _message(response: JSONResponse) -> str:
+def _message(response: Response) -> str:
     try:
         return str(json.loads(bytes(response.body))["message"])
     except (ValueError, KeyError, TypeError):
@@ -121,7 +121,7 @@ def _changes_state(endpoint: Endpoint) -> Endpoint:
     same-origin or non-browser callers may change state here."""
 
     @wraps(endpoint)
-    async def guarded(request: Request) -> JSONResponse:
+    async def guarded(request: Request) -> Response:
         origin = request.headers.get("origin")
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
         if request.headers.get("sec-fetch-site") == "cross-site" or (
@@ -177,8 +177,8 @@ async def reset_state(request: Request) -> JSONResponse:
 
 @_logged
 @_control
-async def get_snapshot(request: Request) -> JSONResponse:
-    return JSONResponse(export_snapshot(request.app.state.services))
+async def get_snapshot(request: Request) -> Response:
+    return StreamingResponse(stream_snapshot(request.app.state.services), media_type="application/json")
 
 
 @_logged

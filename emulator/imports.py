@@ -34,7 +34,7 @@ from .urls import base_url
 log = logging.getLogger("emulator.imports")
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # Cognito's documented limit for a user import file
-CHUNK_BYTES = 16 * 1024
+CHUNK_BYTES = 8 * 1024  # ~100 rows: one unit of work stays short
 CHUNKS_PER_WRITE = 64  # chunks written in one unit of work while the upload streams in
 KEPT_FAILURES = 100
 USERNAME, MFA = "cognito:username", "cognito:mfa_enabled"

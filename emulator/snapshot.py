@@ -1,11 +1,13 @@
-"""The whole state as one JSON document (store rows and signing keys), and back; and
-reset. Replacing the state is all or nothing: the snapshot is checked whole
+"""The whole state as one JSON document (store rows and signing keys), written out as a
+stream, and back; and reset. Replacing the state is all or nothing: the snapshot is checked whole
 (snapshot_rules.py), the new database file and key files are built beside the old ones,
 and only then swapped in (swap.py), so a refused snapshot changes nothing and a crash
 leaves the old state or the new one."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,30 @@ FORMAT = snapshot_rules.FORMAT
 
 
 def export_snapshot(services: Services) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "schemaVersion": services.store.schema_version(),
-        "tables": services.store.export_rows(),
-        "keys": services.keys.export_pems(),
-    }
+    snapshot: dict[str, Any] = json.loads(b"".join(stream_snapshot(services)))
+    return snapshot
+
+
+def stream_snapshot(services: Services) -> Iterator[bytes]:
+    """The snapshot document as it is written out, a few hundred rows at a time: memory
+    stays bounded whatever the store's size (GET /_emulator/snapshot streams it)."""
+    head = {"format": FORMAT, "schemaVersion": services.store.schema_version()}
+    keys = services.keys.export_pems()
+    yield _json(head)[:-1] + b',"tables":{'
+    current: str | None = None
+    empty = True
+    for table, rows in services.store.export_stream():
+        if table != current:
+            yield (b"" if current is None else b"],") + _json(table) + b":["
+            current, empty = table, True
+        if rows:
+            yield (b"" if empty else b",") + b",".join(_json(r) for r in rows)
+            empty = False
+    yield (b"" if current is None else b"]") + b'},"keys":' + _json(keys) + b"}"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def import_snapshot(services: Services, snapshot: Any) -> None:

@@ -292,11 +292,24 @@ class Store(OAuthTables, ImportTables):
             self._conns.close_all()
             yield
 
-    def export_rows(self) -> dict[str, list[dict[str, Any]]]:
-        import sqlite_utils  # read-only here; never inside a write (it commits on its own)
-
-        db = sqlite_utils.Database(self.db.raw)
-        return {table: list(db.table(table).rows) for table in self._tables()}
+    def export_stream(self, batch: int = 500) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Every table's rows, `batch` at a time, as (table, rows); each table first with no
+        rows. Read in one transaction on a connection of its own, so the rows are one
+        consistent state however long the reader takes, and never all in memory."""
+        db = sqlite3.connect(self._path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False,
+                             isolation_level=None)
+        try:
+            db.execute("BEGIN")
+            tables = [r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            for table in tables:
+                yield table, []
+                cur = db.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+                cols = [c[0] for c in cur.description]
+                while rows := cur.fetchmany(batch):
+                    yield table, [dict(zip(cols, row, strict=True)) for row in rows]
+        finally:
+            db.close()
 
     def write_file(self, path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
         """A new database file at `path` holding exactly `tables` (rows already checked by
