@@ -41,12 +41,22 @@ class Api:
 
     def __init__(self, url: str) -> None:
         host, port = url.split("//")[1].split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=600)
+        self.address = (host, int(port))
+        self.conn = http.client.HTTPConnection(*self.address, timeout=600)
 
-    def raw(self, method: str, path: str, body: bytes | None = None,
+    def raw(self, method: str, path: str, body: Any = None,
             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        self.conn.request(method, path, body=body, headers=headers or {})
-        reply = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            reply = self.conn.getresponse()
+        except (ConnectionError, http.client.RemoteDisconnected):
+            # The server closes a connection idle for 5 s (uvicorn's keep-alive): open another.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(*self.address, timeout=600)
+            if hasattr(body, "seek"):
+                body.seek(0)
+            self.conn.request(method, path, body=body, headers=headers or {})
+            reply = self.conn.getresponse()
         return reply.status, reply.read()
 
     def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +84,7 @@ def import_users(api: Api, pool: str, users: int, workdir: Path) -> dict[str, fl
     header = api.call("GetCSVHeader", {"UserPoolId": pool})["CSVHeader"]
     csv_path = workdir / f"users-{users}.csv"
     write_csv(csv_path, header, users)
+    api.conn.close()  # idle while the file was written: start afresh
     t0 = time.perf_counter()
     job = api.call("CreateUserImportJob", {"UserPoolId": pool, "JobName": "bench",
                                            "CloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/Import"})

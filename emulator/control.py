@@ -7,6 +7,7 @@ while the store is offline, snapshot.py): they are not units of work on it."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from . import imports, runner
 from .api import Context, Services
 from .messaging import message_to_json
-from .snapshot import import_snapshot, reset, stream_snapshot
+from .snapshot import Incoming, reset, stream_snapshot
 from .urls import base_url
 
 log = logging.getLogger("emulator.control")
@@ -188,13 +189,21 @@ async def put_snapshot(request: Request) -> JSONResponse:
     # JSON only: a plain HTML form cannot send this content type without a CORS preflight.
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return JSONResponse({"message": "Snapshot refused: send it as application/json."}, status_code=415)
+    # Read and built as it streams in, on worker threads: the loop serves calls meanwhile.
+    incoming = await asyncio.to_thread(Incoming, request.app.state.services)
     try:
-        body = await request.json()
-        import_snapshot(request.app.state.services, body)
-    except RecursionError:
-        return JSONResponse({"message": "Snapshot refused: nested too deeply"}, status_code=400)
-    except ValueError as exc:  # UnicodeDecodeError too; the state is as it was
+        async for piece in request.stream():
+            if piece:
+                await asyncio.to_thread(incoming.feed, piece)
+        await asyncio.to_thread(incoming.feed, b"", True)
+        await asyncio.to_thread(incoming.finish)
+    except ValueError as exc:  # the state is as it was
+        incoming.discard()
         return JSONResponse({"message": f"Snapshot refused: {exc}"}, status_code=400)
+    except BaseException:
+        incoming.discard()
+        raise
+    incoming.swap()
     return JSONResponse({"imported": True})
 
 

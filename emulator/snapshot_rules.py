@@ -2,7 +2,9 @@
 every table and column known, every value of its column's SQLite type, JSON columns
 that parse to what the emulator reads back, ids and names in Cognito's shapes (botocore's
 model), rows that belong to a pool of the snapshot, and keys that load as RSA private
-keys named by valid pool ids. `check()` raises ValueError naming the first problem."""
+keys named by valid pool ids. Checked as the snapshot streams in (snapshot.py): each
+member and row as it is read, then the rows' rules on the new database file; a Refused
+(ValueError) names the first problem."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import binascii
 import json
 import math
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -20,37 +23,55 @@ from .records import Pool
 from .store import SEARCHED_ATTRIBUTES, Column
 
 FORMAT = "cognito-emulator-snapshot"
-Tables = dict[str, list[dict[str, Any]]]
 
 
 class Refused(ValueError):
     """The snapshot, and why; nothing has been touched."""
 
 
-def check(snapshot: Any, schema_version: int, columns: dict[str, dict[str, Column]]) -> tuple[Tables, dict[str, str]]:
-    """The snapshot's tables and keys, once all of it has been found sound."""
-    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
+def check_member(name: str, value: Any, schema_version: int) -> None:
+    """A top-level member of the snapshot other than its tables."""
+    if name == "format" and value != FORMAT:
         raise Refused(f"not a snapshot: expected an object with format {FORMAT!r}")
-    version = snapshot.get("schemaVersion")
-    if type(version) is not int or version != schema_version:
-        raise Refused(f"snapshot schema version {_show(version)} does not match this emulator's {schema_version}")
-    tables, keys = snapshot.get("tables"), snapshot.get("keys", {})
-    if not isinstance(tables, dict) or not isinstance(keys, dict):
+    if name == "schemaVersion" and (type(value) is not int or value != schema_version):
+        raise Refused(f"snapshot schema version {_show(value)} does not match this emulator's {schema_version}")
+    if name == "keys" and not isinstance(value, dict):
         raise Refused("snapshot 'tables' and 'keys' must be objects")
-    for table, rows in tables.items():
-        if table not in columns:
-            raise Refused(f"unknown table {_show(table)}")
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise Refused(f"table {table!r} must be a list of row objects")
-        for i, row in enumerate(rows):
-            _check_columns(f"{table}[{i}]", row, columns[table])
-    pools = {row["id"]: Pool(id=row["id"], name="", created=0, modified=0, config=_object(row.get("config")))
-             for row in tables.get("pools", [])}
-    for table in sorted(tables, key=lambda t: t != "pools"):  # the pools first: other rows name them
-        for i, row in enumerate(tables[table]):
-            _check_row(f"{table}[{i}]", row, RULES.get(table, {}), pools)
+
+
+def check_head(head: dict[str, Any], schema_version: int) -> None:
+    """Once the whole document has been read: the members it must have."""
+    if head.get("format") != FORMAT:
+        raise Refused(f"not a snapshot: expected an object with format {FORMAT!r}")
+    check_member("schemaVersion", head.get("schemaVersion"), schema_version)
+
+
+def check_table(table: str, columns: dict[str, dict[str, Column]]) -> None:
+    if table not in columns:
+        raise Refused(f"unknown table {_show(table)}")
+
+
+def check_columns(where: str, row: Any, table: str, columns: dict[str, dict[str, Column]]) -> None:
+    """A row as it is read: an object of the table's columns, each value of its type."""
+    if not isinstance(row, dict):
+        raise Refused(f"table {table!r} must be a list of row objects")
+    _check_columns(where, row, columns[table])
+
+
+def check_rows(db: sqlite3.Connection) -> None:
+    """Every row of the new database file (all read by check_columns and stored) against
+    its table's rules, the pools first: other rows name them. Reads a row at a time."""
+    pools = {r[0]: Pool(id=r[0], name="", created=0, modified=0, config=_object(r[1]))
+             for r in db.execute("SELECT id, config FROM pools")}
+    for table in sorted(RULES, key=lambda t: t != "pools"):
+        cur = db.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+        names = [c[0] for c in cur.description]
+        for i, values in enumerate(cur):
+            _check_row(f"{table}[{i}]", dict(zip(names, values, strict=True)), RULES[table], pools)
+
+
+def check_keys(keys: dict[str, Any]) -> None:
     _check_keys(keys)
-    return tables, keys
 
 
 # -- columns: names and SQLite types ------------------------------------------------------

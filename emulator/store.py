@@ -311,27 +311,31 @@ class Store(OAuthTables, ImportTables):
         finally:
             db.close()
 
-    def write_file(self, path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-        """A new database file at `path` holding exactly `tables` (rows already checked by
-        snapshot_rules); a row SQLite refuses (a duplicate key) is a ValueError."""
-        db = sqlite3.connect(str(path), isolation_level=None)
+    def new_file(self, path: Path) -> sqlite3.Connection:
+        """A new database file at `path` with the schema, a write transaction open on it:
+        fill it with insert_row, then COMMIT (snapshot imports build the next state so)."""
+        db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             db.execute(f"PRAGMA synchronous={self._conns.synchronous}")
             db.execute("BEGIN IMMEDIATE")
             for step, migration in enumerate(MIGRATIONS, start=1):
                 migration(db)
                 db.execute(f"PRAGMA user_version={step}")
-            for table, rows in tables.items():
-                for row in rows:
-                    columns = ", ".join(f"[{c}]" for c in row)
-                    marks = ", ".join("?" for _ in row)
-                    try:
-                        db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
-                    except sqlite3.Error as exc:
-                        raise ValueError(f"row refused by table {table!r}: {exc}") from None
-            db.execute("COMMIT")
-        finally:
+        except BaseException:
             db.close()
+            raise
+        return db
+
+    @staticmethod
+    def insert_row(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+        """One row (already checked by snapshot_rules); a row SQLite refuses (a duplicate
+        key) is a ValueError."""
+        columns = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+        except sqlite3.Error as exc:
+            raise ValueError(f"row refused by table {table!r}: {exc}") from None
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])

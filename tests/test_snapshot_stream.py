@@ -51,3 +51,47 @@ def test_get_snapshot_is_sent_as_it_is_read(server: Any, cognito: Any, pool_id: 
     assert snapshot["format"] and isinstance(snapshot["schemaVersion"], int)
     assert "streamed" in {r["username"] for r in snapshot["tables"]["users"]}
     assert set(snapshot) == {"format", "schemaVersion", "tables", "keys"}
+
+
+def _events(text: str, piece: int) -> list[Any]:
+    from emulator.snapshot_stream import Reader
+    seen: list[Any] = []
+    reader = Reader(lambda k, v: seen.append(("member", k, v)), lambda t: seen.append(("table", t)),
+                    lambda t, r: seen.append(("row", t, r)))
+    for i in range(0, len(text), piece):
+        reader.feed(text[i:i + piece])
+    reader.feed("", final=True)
+    return seen
+
+
+def test_the_reader_gives_the_same_rows_however_the_text_is_cut() -> None:
+    doc = {"format": "f", "schemaVersion": 12345, "tables": {"a": [], "b": [{"x": "1,]}\"", "n": 1.5}, {"y": None}]},
+           "keys": {"k": "v"}}
+    text = json.dumps(doc, indent=1)
+    whole = _events(text, len(text))
+    assert whole == [("member", "format", "f"), ("member", "schemaVersion", 12345), ("table", "a"), ("table", "b"),
+                     ("row", "b", {"x": "1,]}\"", "n": 1.5}), ("row", "b", {"y": None}), ("member", "keys", {"k": "v"})]
+    for piece in (1, 2, 3, 7):
+        assert _events(text, piece) == whole, piece
+
+
+def test_a_snapshot_sent_in_pieces_is_imported(own_server: Any) -> None:
+    from .conftest import make_client
+    cognito = make_client(own_server.url)
+    pool_id = cognito.create_user_pool(PoolName="pieces")["UserPool"]["Id"]
+    for i in range(50):
+        cognito.admin_create_user(UserPoolId=pool_id, Username=f"p{i:02d}", MessageAction="SUPPRESS")
+    body = httpx.get(f"{own_server.url}/_emulator/snapshot").content
+    assert httpx.post(f"{own_server.url}/_emulator/reset").status_code == 200
+
+    def pieces() -> Any:  # chunked, cut anywhere
+        for i in range(0, len(body), 333):
+            yield body[i:i + 333]
+    reply = httpx.post(f"{own_server.url}/_emulator/snapshot", content=pieces(),
+                       headers={"Content-Type": "application/json"})
+    assert reply.status_code == 200, reply.text
+    assert len(cognito.list_users(UserPoolId=pool_id)["Users"]) == 50
+    truncated = httpx.post(f"{own_server.url}/_emulator/snapshot", content=body[:-5],
+                           headers={"Content-Type": "application/json"})
+    assert truncated.status_code == 400 and truncated.json()["message"].startswith("Snapshot refused")
+    assert len(cognito.list_users(UserPoolId=pool_id)["Users"]) == 50
