@@ -35,6 +35,7 @@ log = logging.getLogger("emulator.imports")
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # Cognito's documented limit for a user import file
 CHUNK_BYTES = 8 * 1024  # ~100 rows: one unit of work stays short
+MAX_RECORD_BYTES = 1024 * 1024  # one CSV record (a user), quoted newlines and all
 CHUNKS_PER_WRITE = 64  # chunks written in one unit of work while the upload streams in
 KEPT_FAILURES = 100
 USERNAME, MFA = "cognito:username", "cognito:mfa_enabled"
@@ -62,15 +63,21 @@ def _s3_error(status: int, code: str, message: str) -> Response:
     return Response(body, status, media_type="application/xml")
 
 
-def _cut(data: bytes) -> int:
-    """Where `data` may be split: just after its last newline outside quotes (0: nowhere).
-    Chunks always start outside quotes, so an even count of quotes before a newline
-    means it ends a record (an escaped quote is doubled)."""
-    end = data.rfind(b"\n")
+def _cut(data: bytes, size: int) -> int:
+    """Where to end the next chunk of `data`: just after its last record-ending newline
+    within `size` bytes, else the first one after (0: none yet). Chunks start outside
+    quotes, so a newline ends a record when an even count of quotes precedes it (an
+    escaped quote is doubled)."""
+    end = data.rfind(b"\n", 0, size)
     while end >= 0:
         if data.count(b'"', 0, end) % 2 == 0:
             return end + 1
         end = data.rfind(b"\n", 0, end)
+    end = data.find(b"\n", size)
+    while end >= 0:
+        if data.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = data.find(b"\n", end + 1)
     return 0
 
 
@@ -150,9 +157,11 @@ async def _receive(services: Services, request: Request, job_id: str) -> tuple[s
             if size > MAX_UPLOAD_BYTES:
                 return "EntityTooLarge", f"A user import file may be at most {MAX_UPLOAD_BYTES} bytes."
             pending += piece
-            while len(pending) >= CHUNK_BYTES and (cut := _cut(pending)):
+            while len(pending) >= CHUNK_BYTES and (cut := _cut(pending, CHUNK_BYTES)):
                 texts.append(decoder.decode(pending[:cut]))
                 pending = pending[cut:]
+            if len(pending) > MAX_RECORD_BYTES:
+                return "InvalidArgument", f"A record longer than {MAX_RECORD_BYTES} bytes."
             if len(texts) >= CHUNKS_PER_WRITE:
                 await runner.run(_context(services, request), _write_chunks, (job_id, seq, texts))
                 seq, texts = seq + len(texts), []

@@ -196,3 +196,17 @@ def test_jobs_travel_in_snapshots(own_server: Any) -> None:
     broken = {**snapshot, "tables": {**snapshot["tables"], "import_jobs": [
         {**snapshot["tables"]["import_jobs"][0], "header": "{not json"}]}}
     assert httpx.put(f"{own_server.url}/_emulator/snapshot", json=broken).status_code == 400
+
+
+def test_the_upload_is_cut_into_short_chunks_at_record_ends() -> None:
+    record = b'ann,"a ""quoted""\nvalue",false\n'
+    data = b"h1,h2,h3\n" + record * 1000
+    pieces, rest = [], data
+    while (cut := imports._cut(rest, 200)) and len(rest) > 200:
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    assert b"".join(pieces) == data
+    assert all(len(p) <= 200 for p in pieces)  # short units of work
+    assert all(p.endswith(b"false\n") for p in pieces[1:])  # never inside the quoted newline
+    assert imports._cut(b'x,"open quote\nstill open\n', 5) == 0
