@@ -72,7 +72,7 @@ def write_csv(path: Path, header: list[str], users: int) -> None:
     with path.open("w") as fh:
         fh.write(",".join(header) + "\n")
         for i in range(users):
-            # Short values: a million rows stay under Cognito's 100 MB file limit (~90 MB).
+            # Short values: a million rows stay under the 100 MB upload limit (~90 MB).
             row = {"cognito:username": f"u{i:07d}", "cognito:mfa_enabled": "false",
                    "email": f"u{i:07d}@ex.io", "email_verified": "true",
                    "phone_number": f"+1555{i:07d}", "given_name": GIVEN[i % len(GIVEN)],
@@ -142,7 +142,7 @@ def filters(users: int, sub: str) -> dict[str, str]:
 
 def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str, Any]:
     api = Api(server.url)
-    pool = api.call("CreateUserPool", {"PoolName": "scale"})["UserPool"]["Id"]
+    pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})["UserPool"]["Id"]
     client = api.call("CreateUserPoolClient", {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": [
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]})["UserPoolClient"]["ClientId"]
     out: dict[str, Any] = {"users": users, "import": import_users(api, pool, users, workdir), "ops": {}}

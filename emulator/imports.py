@@ -33,7 +33,7 @@ from .urls import base_url
 
 log = logging.getLogger("emulator.imports")
 
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # Cognito's documented limit for a user import file
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the largest user import file taken (README)
 CHUNK_BYTES = 8 * 1024  # ~100 rows: one unit of work stays short
 MAX_RECORD_BYTES = 1024 * 1024  # one CSV record (a user), quoted newlines and all
 CHUNKS_PER_WRITE = 64  # chunks written in one unit of work while the upload streams in
@@ -250,28 +250,32 @@ def _batch(ctx: Context, job_id: str) -> bool:
 
 
 def header_problem(pool: Pool, header: list[str] | None) -> str | None:
-    """Why the uploaded file's header cannot be imported into `pool`, if it cannot."""
+    """Why the uploaded file's header cannot be imported into `pool`, if it cannot: Cognito
+    wants every column GetCSVHeader gives (in any order, values may be empty), no other."""
     if header is None:
         return "No file was uploaded to the job's PreSignedUrl."
-    known = set(csv_header(pool))
-    unknown = [h for h in header if h not in known]
+    wanted = csv_header(pool)
+    unknown = [h for h in header if h not in wanted]
     if unknown:
         return f"The CSV header has columns the user pool does not: {', '.join(unknown)}."
     if len(set(header)) != len(header):
         return "The CSV header names a column twice."
-    required = [e["Name"] for e in pool.config.get("SchemaAttributes", [])
-                if e.get("Required") and e["Name"] != "sub"]
-    missing = [c for c in (USERNAME, MFA, *required) if c not in header]
+    missing = [c for c in wanted if c not in header]
     if missing:
-        return f"The CSV header lacks required columns: {', '.join(missing)}."
+        return f"The CSV header lacks columns of the user pool: {', '.join(missing)}."
     return None
+
+
+def auto_verified(pool: Pool) -> list[str]:
+    """The pool's auto-verified attributes (email, phone_number): an import needs one."""
+    return [a for a in pool.config.get("AutoVerifiedAttributes") or [] if a in ("email", "phone_number")]
 
 
 def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str]) -> None:
     header = job.header or []
     number = job.imported + job.failed + job.skipped + 2  # the header is record 1
     values = dict(zip(header, row, strict=False))
-    reason = row_problem(header, row, values)
+    reason = row_problem(header, row, values, auto_verified(pool))
     if reason is None:
         attributes = {k: v for k, v in values.items() if v and k not in (USERNAME, MFA)}
         try:
@@ -290,8 +294,10 @@ def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str]) -> Non
         job.failures.append({"row": number, "username": values.get(USERNAME, ""), "reason": reason})
 
 
-def row_problem(header: list[str], row: list[str], values: dict[str, str]) -> str | None:
-    """The checks Cognito makes of a row before it creates the user."""
+def row_problem(header: list[str], row: list[str], values: dict[str, str], auto: list[str]) -> str | None:
+    """The checks Cognito makes of a row before it creates the user (its guide: a username,
+    cognito:mfa_enabled, one of the pool's auto-verified attributes verified, and the
+    address or number a verified flag vouches for)."""
     if len(row) != len(header):
         return f"The record has {len(row)} values; the header has {len(header)} columns."
     if not values[USERNAME]:
@@ -300,9 +306,14 @@ def row_problem(header: list[str], row: list[str], values: dict[str, str]) -> st
         return "cognito:mfa_enabled must be true or false."
     if values[MFA].lower() == "true" and not values.get("phone_number"):
         return "A user with cognito:mfa_enabled true needs a phone_number."
-    for flag in VERIFIED_FLAGS:
+    for flag in sorted(VERIFIED_FLAGS):
         if values.get(flag, "").lower() not in ("", "true", "false"):
             return f"{flag} must be true or false."
+        contact = flag.removesuffix("_verified")
+        if values.get(flag, "").lower() == "true" and not values.get(contact):
+            return f"{flag} is true but {contact} is empty."
+    if auto and not any(values.get(f"{a}_verified", "").lower() == "true" for a in auto):
+        return f"None of the pool's auto-verified attributes is verified ({', '.join(f'{a}_verified' for a in auto)})."
     return None
 
 

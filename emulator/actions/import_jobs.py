@@ -49,6 +49,10 @@ def start_user_import_job(ctx: Context, req: Request) -> Response:
     job = _job(ctx, req)
     if job.status != "Created":
         raise PreconditionNotMetException(f"Import job {job.job_id} has already been started (it is {job.status}).")
+    pool = require_pool(ctx, req["UserPoolId"])
+    if not imports.auto_verified(pool):
+        # Cognito's guide: "If the user pool has no auto-verified attributes, the import job will not start."
+        raise PreconditionNotMetException("The user pool has no auto-verified attributes (email or phone_number).")
     job.status, job.started = "Pending", ctx.now()
     ctx.store.put_import_job(job)
     services = ctx.services
