@@ -8,8 +8,8 @@ free 127.0.0.1 port; stopped by its PID), loads the users through one user impor
 (GetCSVHeader, CreateUserImportJob, the CSV PUT to the PreSignedUrl, StartUserImportJob,
 DescribeUserImportJob until it ends), then times, one call at a time on one kept-alive
 connection: AdminGetUser, InitiateAuth, GetUser, ListUsers' first page and every filter
-kind (= and ^= on each searchable attribute), a full ListUsers scan, snapshot export and
-reset. It prints p50 and p90 per operation, the server's RSS (now and peak) and the
+kind (= and ^= on each searchable attribute), a full ListUsers scan, snapshot export (to
+a file), reset, and the snapshot imported back. It prints p50 and p90 per operation, the server's RSS (now and peak) and the
 database's size on disk. It asserts nothing about timings; not part of the test suite.
 """
 
@@ -175,15 +175,29 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
         body = {**body, "PaginationToken": page["PaginationToken"]}
     out["full_scan"] = {"s": time.perf_counter() - t0, "pages": pages, "users": seen}
     out["rss_mb_before_export"] = rss(server)
+    snapshot = workdir / "snapshot.json"
     t0 = time.perf_counter()
-    status, data = api.raw("GET", "/_emulator/snapshot")
-    out["snapshot_export"] = {"s": time.perf_counter() - t0, "mb": len(data) / 1e6, "status": status}
-    del data
+    api.conn.request("GET", "/_emulator/snapshot")
+    with api.conn.getresponse() as reply, snapshot.open("wb") as fh:
+        while piece := reply.read(1 << 20):
+            fh.write(piece)
+    out["snapshot_export"] = {"s": time.perf_counter() - t0, "mb": snapshot.stat().st_size / 1e6}
     out["rss_mb"], out["rss_peak_mb"] = rss(server), rss(server, "VmHWM")
     out["db_mb"] = sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
     t0 = time.perf_counter()
     status, _ = api.raw("POST", "/_emulator/reset")
     out["reset_ms"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    with snapshot.open("rb") as fh:  # streamed back from disk
+        status, data = api.raw("POST", "/_emulator/snapshot", fh, {
+            "Content-Type": "application/json", "Content-Length": str(snapshot.stat().st_size)})
+    if status != 200:
+        raise RuntimeError(f"snapshot import: HTTP {status}: {data[:300]!r}")
+    out["snapshot_import_s"] = time.perf_counter() - t0
+    out["rss_peak_after_import_mb"] = rss(server, "VmHWM")
+    found = api.call("ListUsers", {"UserPoolId": pool, "Filter": f'username = "{signer}"'})["Users"]
+    if len(found) != 1:
+        raise RuntimeError("the imported snapshot lacks a user")
     return out
 
 
@@ -217,8 +231,10 @@ def report(small: dict[str, Any], large: dict[str, Any]) -> None:
     rows = [("full ListUsers scan, s", lambda r: r["full_scan"]["s"]),
             ("snapshot export, s", lambda r: r["snapshot_export"]["s"]),
             ("snapshot size, MB", lambda r: r["snapshot_export"]["mb"]),
-            ("reset, ms", lambda r: r["reset_ms"]), ("RSS before export, MB", lambda r: r["rss_mb_before_export"]),
+            ("reset, ms", lambda r: r["reset_ms"]),
+            ("snapshot import (POST), s", lambda r: r["snapshot_import_s"]), ("RSS before export, MB", lambda r: r["rss_mb_before_export"]),
             ("RSS after export, MB", lambda r: r["rss_mb"]), ("RSS peak (VmHWM), MB", lambda r: r["rss_peak_mb"]),
+            ("RSS peak after snapshot import, MB", lambda r: r["rss_peak_after_import_mb"]),
             ("database on disk, MB", lambda r: r["db_mb"])]
     for label, get in rows:
         print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
