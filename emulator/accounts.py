@@ -1,10 +1,9 @@
 """User accounts: creating them, setting passwords and attributes, the wire shapes
-GetUser / AdminGetUser return, and the ListUsers filter. Shared by the admin and
-self-service actions (and later the hosted UI)."""
+GetUser / AdminGetUser return. Shared by the admin and self-service actions and the
+hosted UI (the ListUsers filter is in userfilter.py)."""
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from . import mfa
 from .api import Context
 from .attributes import check_deletable, check_required, check_values, normalise
-from .errors import InvalidParameterException, UsernameExistsException
+from .errors import UsernameExistsException
 from .lookup import find_user, user_key
 from .passwords import NewPassword, check_policy
 from .records import Pool, User
@@ -165,41 +164,3 @@ def admin_user_wire(pool: Pool, user: User) -> dict[str, Any]:
         "UserStatus": user.status,
         **mfa.user_wire(pool, user),
     }
-
-
-# -- ListUsers filter ----------------------------------------------------------------
-
-_FILTER = re.compile(r'^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$')
-_COLUMNS = {"username": "username", "sub": "sub", "email": "email", "phone_number": "phone_number"}
-_JSON_ATTRS = {"name", "given_name", "family_name", "preferred_username"}
-
-
-def filter_sql(pool: Pool, text: str | None) -> tuple[str, tuple[Any, ...]]:
-    """A fixed SQL fragment and its parameters for a ListUsers Filter."""
-    if not text or not text.strip():
-        return "", ()
-    match = _FILTER.match(text)
-    if not match:
-        raise InvalidParameterException("Error while parsing filter.")
-    name, op, raw = match.groups()
-    value = re.sub(r"\\(.)", r"\1", raw)
-    if name == "username":
-        column = "ukey"
-        value = user_key(pool, value)
-    elif name in _COLUMNS:
-        column = _COLUMNS[name]
-        if name == "email":  # the column is lower-cased (store.put_user): so is the search
-            value = value.lower()
-    elif name in _JSON_ATTRS:
-        column = f"json_extract(attributes, '$.{name}')"
-    elif name == "cognito:user_status":
-        column, value = "upper(status)", value.upper()
-    elif name == "status":
-        if op != "=" or value not in ("Enabled", "Disabled"):
-            return "0", ()
-        return "enabled = ?", (1 if value == "Enabled" else 0,)
-    else:
-        raise InvalidParameterException(f"Invalid search attribute: {name}")
-    if op == "=":
-        return f"{column} = ?", (value,)
-    return f"substr({column}, 1, ?) = ?", (len(value), value)

@@ -10,6 +10,7 @@ tables are held to them by a test.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,6 +60,8 @@ class Services:
     ids: IdSource
     # Trigger functions registered from a test (in-process servers); cleared by reset.
     triggers: Triggers = field(default_factory=Triggers)
+    # Work the app runs in the background (user import jobs), held so it is not collected.
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from . import actions, control, identity_pools, seed, swap, wellknown  # noqa: F401  (registers every handler)
+from . import actions, control, identity_pools, imports, seed, swap, wellknown  # noqa: F401  (registers every handler)
 from .api import Services
 from .clock import Clock, SystemClock
 from .cors import Cors
@@ -52,7 +52,10 @@ def create_app(settings: Settings, clock: Clock | None = None, triggers: Trigger
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        imports.resume(services)  # user import jobs a stopped process left running
         yield
+        for task in list(services.tasks):
+            task.cancel()
         services.store.close()
 
     routes = [
@@ -82,6 +85,8 @@ def create_app(settings: Settings, clock: Clock | None = None, triggers: Trigger
         Route("/confirmForgotPassword", accounts.reset_post, methods=["POST"]),
         Route("/_hosted/hosted.css", pages.stylesheet, methods=["GET"]),
         Route("/_hosted/logo/{pool_id}/{client_id}", pages.logo, methods=["GET"]),
+        Route("/_upload/user-import/{job_id}", imports.upload, methods=["PUT"]),  # a job's PreSignedUrl
+        Route("/_emulator/user-import-jobs/{job_id}", control.import_job_failures, methods=["GET"]),
         Route("/_emulator/messages", control.list_messages, methods=["GET"]),
         Route("/_emulator/messages", control.clear_messages, methods=["DELETE"]),
         Route("/_emulator/reset", control.reset_state, methods=["POST"]),

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import logging
 import socket
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 # Only the settings are imported up front: a mistake in them is told at once, not after
 # the second it takes to import the server (the rest is imported once they are good).
@@ -21,6 +22,8 @@ from .settings import ENV_PREFIX, Settings, SettingsError, flag_of, shown
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+
+    from .snapshot import Incoming
 
 log = logging.getLogger("emulator")
 
@@ -94,7 +97,7 @@ def snapshot_command(argv: list[str]) -> None:
     _check_dirs(settings)
     from .app import build_services
     from .clock import SystemClock
-    from .snapshot import export_snapshot, import_snapshot
+    from .snapshot import Incoming, stream_snapshot
 
     try:
         services = build_services(settings, SystemClock())
@@ -102,20 +105,42 @@ def snapshot_command(argv: list[str]) -> None:
         raise CliError(f"{exc}: stop it first, or use GET / POST /_emulator/snapshot on it") from None
     try:
         if argv[0] == "export":
-            text = json.dumps(export_snapshot(services), indent=1)
-            if args.file == "-":
-                sys.stdout.write(text + "\n")
-            else:
-                Path(args.file).write_text(text)
+            with _output(args.file) as out:
+                for piece in stream_snapshot(services):
+                    out.write(piece)
         else:
-            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-            import_snapshot(services, json.loads(raw))
+            _import(Incoming(services), args.file)
     except (OSError, ValueError) as exc:
         raise CliError(f"{argv[0]}: {exc}") from None
     except RecursionError:
         raise CliError(f"{argv[0]}: the snapshot is nested too deeply") from None
     finally:
         services.store.close()
+
+
+@contextmanager
+def _output(file: str) -> Iterator[BinaryIO]:
+    if file == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+    else:
+        with Path(file).open("wb") as out:
+            yield out
+
+
+def _import(incoming: Incoming, file: str) -> None:
+    """Stream the file into the import (a megabyte at a time), then swap it in."""
+    try:
+        with (nullcontext(sys.stdin.buffer) if file == "-" else Path(file).open("rb")) as source:
+            while piece := source.read(1 << 20):
+                incoming.feed(piece)
+        incoming.feed(b"", final=True)
+        incoming.finish()
+    except BaseException:
+        incoming.discard()
+        raise
+    incoming.swap()
 
 
 def serve(argv: list[str]) -> None:

@@ -7,6 +7,7 @@ while the store is offline, snapshot.py): they are not units of work on it."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -18,12 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import runner
+from . import imports, runner
 from .api import Context, Services
 from .messaging import message_to_json
-from .snapshot import export_snapshot, import_snapshot, reset
+from .snapshot import Incoming, reset, stream_snapshot
 from .urls import base_url
 
 log = logging.getLogger("emulator.control")
@@ -43,7 +44,7 @@ def _filters(request: Request) -> dict[str, str] | JSONResponse:
     return {_MESSAGE_FILTERS[k]: v for k, v in request.query_params.items()}
 
 
-Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 # A Host header: a name or IPv4 address, or an IPv6 address in brackets; then a port.
@@ -77,7 +78,7 @@ def _control(endpoint: Endpoint) -> Endpoint:
     (docker-compose service names) are answered; every other Host is refused."""
 
     @wraps(endpoint)
-    async def guarded(request: Request) -> JSONResponse:
+    async def guarded(request: Request) -> Response:
         settings = request.app.state.services.settings
         allowed = {host_name(h) for h in settings.control_hosts.split(",")}
         allowed.add(host_name(urlsplit(settings.public_url).netloc))
@@ -96,7 +97,7 @@ def _logged(endpoint: Endpoint) -> Endpoint:
     """One log line a call, as the API has: method, path, outcome, milliseconds."""
 
     @wraps(endpoint)
-    async def logged(request: Request) -> JSONResponse:
+    async def logged(request: Request) -> Response:
         started = time.perf_counter()
         response = await endpoint(request)
         if log.isEnabledFor(logging.INFO):
@@ -108,7 +109,7 @@ def _logged(endpoint: Endpoint) -> Endpoint:
     return logged
 
 
-def _message(response: JSONResponse) -> str:
+def _message(response: Response) -> str:
     try:
         return str(json.loads(bytes(response.body))["message"])
     except (ValueError, KeyError, TypeError):
@@ -121,7 +122,7 @@ def _changes_state(endpoint: Endpoint) -> Endpoint:
     same-origin or non-browser callers may change state here."""
 
     @wraps(endpoint)
-    async def guarded(request: Request) -> JSONResponse:
+    async def guarded(request: Request) -> Response:
         origin = request.headers.get("origin")
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
         if request.headers.get("sec-fetch-site") == "cross-site" or (
@@ -178,8 +179,8 @@ async def reset_state(request: Request) -> JSONResponse:
 
 @_logged
 @_control
-async def get_snapshot(request: Request) -> JSONResponse:
-    return JSONResponse(export_snapshot(request.app.state.services))
+async def get_snapshot(request: Request) -> Response:
+    return StreamingResponse(stream_snapshot(request.app.state.services), media_type="application/json")
 
 
 @_logged
@@ -189,11 +190,29 @@ async def put_snapshot(request: Request) -> JSONResponse:
     # JSON only: a plain HTML form cannot send this content type without a CORS preflight.
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return JSONResponse({"message": "Snapshot refused: send it as application/json."}, status_code=415)
+    # Read and built as it streams in, on worker threads: the loop serves calls meanwhile.
+    incoming = await asyncio.to_thread(Incoming, request.app.state.services)
     try:
-        body = await request.json()
-        import_snapshot(request.app.state.services, body)
-    except RecursionError:
-        return JSONResponse({"message": "Snapshot refused: nested too deeply"}, status_code=400)
-    except ValueError as exc:  # UnicodeDecodeError too; the state is as it was
+        async for piece in request.stream():
+            if piece:
+                await asyncio.to_thread(incoming.feed, piece)
+        await asyncio.to_thread(incoming.feed, b"", True)
+        await asyncio.to_thread(incoming.finish)
+    except ValueError as exc:  # the state is as it was
+        incoming.discard()
         return JSONResponse({"message": f"Snapshot refused: {exc}"}, status_code=400)
+    except BaseException:
+        incoming.discard()
+        raise
+    incoming.swap()
     return JSONResponse({"imported": True})
+
+
+@_logged
+@_control
+async def import_job_failures(request: Request) -> JSONResponse:
+    """A user import job's failed rows (the first ones), as Cognito logs them to CloudWatch."""
+    found = imports.failures(request.app.state.services, request.path_params["job_id"])
+    if found is None:
+        return JSONResponse({"message": "No such user import job."}, status_code=404)
+    return JSONResponse(found)

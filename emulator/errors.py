@@ -150,6 +150,10 @@ class ExternalServiceException(CognitoError):
     default_message = "An exception thrown when a dependent service such as Facebook or Twitter is not responding."
 
 
+class PreconditionNotMetException(CognitoError):
+    default_message = "A precondition is not met."
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."

@@ -254,3 +254,37 @@ class HostedSession:
     username: str
     auth_time: int
     expires: float
+
+
+@dataclass
+class ImportJob:
+    """A user import job (CreateUserImportJob); `header`: the uploaded CSV's columns,
+    `failures`: the first rows that failed, as {"row", "username", "reason"}."""
+
+    job_id: str
+    pool_id: str
+    name: str
+    created: float
+    status: str
+    role_arn: str
+    upload_token: str
+    started: float | None = None
+    completed: float | None = None
+    imported: int = 0
+    skipped: int = 0
+    failed: int = 0
+    message: str | None = None
+    header: list[str] | None = None
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_wire(self, upload_url: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "JobName": self.name, "JobId": self.job_id, "UserPoolId": self.pool_id, "PreSignedUrl": upload_url,
+            "CreationDate": self.created, "Status": self.status, "CloudWatchLogsRoleArn": self.role_arn,
+            "ImportedUsers": self.imported, "SkippedUsers": self.skipped, "FailedUsers": self.failed,
+        }
+        for key, value in (("StartDate", self.started), ("CompletionDate", self.completed),
+                           ("CompletionMessage", self.message)):
+            if value is not None:
+                out[key] = value
+        return out

@@ -2,7 +2,9 @@
 every table and column known, every value of its column's SQLite type, JSON columns
 that parse to what the emulator reads back, ids and names in Cognito's shapes (botocore's
 model), rows that belong to a pool of the snapshot, and keys that load as RSA private
-keys named by valid pool ids (or the identity pools' key). `check()` raises ValueError naming the first problem."""
+keys named by valid pool ids (or the identity pools' key). Checked as the snapshot
+streams in (snapshot.py): each member and row as it is read, then the rows' rules on the
+new database file; a Refused (ValueError) names the first problem."""
 
 from __future__ import annotations
 
@@ -11,61 +13,81 @@ import binascii
 import json
 import math
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from .lookup import user_key
 from .model import IDENTITY_SERVICE, service_model
 from .records import Pool
-from .store import Column
+from .store import SEARCHED_ATTRIBUTES, Column
 from .tokens import IDENTITY_KEY
 
 FORMAT = "cognito-emulator-snapshot"
-Tables = dict[str, list[dict[str, Any]]]
 
 
 class Refused(ValueError):
     """The snapshot, and why; nothing has been touched."""
 
 
-def check(snapshot: Any, schema_version: int, columns: dict[str, dict[str, Column]]) -> tuple[Tables, dict[str, str]]:
-    """The snapshot's tables and keys, once all of it has been found sound."""
-    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
+def check_member(name: str, value: Any, schema_version: int) -> None:
+    """A top-level member of the snapshot other than its tables."""
+    if name == "format" and value != FORMAT:
         raise Refused(f"not a snapshot: expected an object with format {FORMAT!r}")
-    version = snapshot.get("schemaVersion")
-    if type(version) is not int or version != schema_version:
-        raise Refused(f"snapshot schema version {_show(version)} does not match this emulator's {schema_version}")
-    tables, keys = snapshot.get("tables"), snapshot.get("keys", {})
-    if not isinstance(tables, dict) or not isinstance(keys, dict):
+    if name == "schemaVersion" and (type(value) is not int or value != schema_version):
+        raise Refused(f"snapshot schema version {_show(value)} does not match this emulator's {schema_version}")
+    if name == "keys" and not isinstance(value, dict):
         raise Refused("snapshot 'tables' and 'keys' must be objects")
-    for table, rows in tables.items():
-        if table not in columns:
-            raise Refused(f"unknown table {_show(table)}")
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise Refused(f"table {table!r} must be a list of row objects")
-        for i, row in enumerate(rows):
-            _check_columns(f"{table}[{i}]", row, columns[table])
-    pools = {row["id"]: Pool(id=row["id"], name="", created=0, modified=0, config=_object(row.get("config")))
-             for row in tables.get("pools", [])}
-    for table in sorted(tables, key=lambda t: t != "pools"):  # the pools first: other rows name them
-        for i, row in enumerate(tables[table]):
-            _check_row(f"{table}[{i}]", row, RULES.get(table, {}), pools)
-    _check_identity_refs(tables)
+
+
+def check_head(head: dict[str, Any], schema_version: int) -> None:
+    """Once the whole document has been read: the members it must have."""
+    if head.get("format") != FORMAT:
+        raise Refused(f"not a snapshot: expected an object with format {FORMAT!r}")
+    check_member("schemaVersion", head.get("schemaVersion"), schema_version)
+
+
+def check_table(table: str, columns: dict[str, dict[str, Column]]) -> None:
+    if table not in columns:
+        raise Refused(f"unknown table {_show(table)}")
+
+
+def check_columns(where: str, row: Any, table: str, columns: dict[str, dict[str, Column]]) -> None:
+    """A row as it is read: an object of the table's columns, each value of its type."""
+    if not isinstance(row, dict):
+        raise Refused(f"table {table!r} must be a list of row objects")
+    _check_columns(where, row, columns[table])
+
+
+def check_rows(db: sqlite3.Connection) -> None:
+    """Every row of the new database file (all read by check_columns and stored) against
+    its table's rules, the pools first: other rows name them. Reads a row at a time."""
+    pools = {r[0]: Pool(id=r[0], name="", created=0, modified=0, config=_object(r[1]))
+             for r in db.execute("SELECT id, config FROM pools")}
+    for table in sorted(RULES, key=lambda t: t != "pools"):
+        cur = db.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+        names = [c[0] for c in cur.description]
+        for i, values in enumerate(cur):
+            _check_row(f"{table}[{i}]", dict(zip(names, values, strict=True)), RULES[table], pools)
+    _check_identity_refs(db)
+
+
+def check_keys(keys: dict[str, Any]) -> None:
     _check_keys(keys)
-    return tables, keys
 
 
-def _check_identity_refs(tables: Tables) -> None:
+def _check_identity_refs(db: sqlite3.Connection) -> None:
     """Identities and logins belong to identity pools of the snapshot, logins to its identities."""
-    pools = {row.get("id") for row in tables.get("identity_pools", [])}
-    identities = {row.get("id"): row.get("identity_pool_id") for row in tables.get("identities", [])}
+    pools = {r[0] for r in db.execute("SELECT id FROM identity_pools")}
+    identities = dict(db.execute("SELECT id, identity_pool_id FROM identities").fetchall())
     for table in ("identities", "identity_logins"):
-        for i, row in enumerate(tables.get(table, [])):
-            if row.get("identity_pool_id") not in pools:
+        for i, (pool_id,) in enumerate(db.execute(f"SELECT identity_pool_id FROM [{table}] ORDER BY rowid")):
+            if pool_id not in pools:
                 raise Refused(f"{table}[{i}].identity_pool_id: names identity pool "
-                              f"{_show(row.get('identity_pool_id'))}, which is not in the snapshot's identity_pools")
-    for i, row in enumerate(tables.get("identity_logins", [])):
-        if identities.get(row.get("identity_id")) != row.get("identity_pool_id"):
+                              f"{_show(pool_id)}, which is not in the snapshot's identity_pools")
+    logins = db.execute("SELECT identity_id, identity_pool_id FROM identity_logins ORDER BY rowid")
+    for i, (identity_id, pool_id) in enumerate(logins):
+        if identities.get(identity_id) != pool_id:
             raise Refused(f"identity_logins[{i}].identity_id: names no identity of its identity pool")
 
 
@@ -227,6 +249,16 @@ def _json_object(value: Any) -> str | None:
     return None if isinstance(value, dict) else "must be a JSON object"
 
 
+def _string_list(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return None if ok else "must be a JSON array of strings"
+
+
+def _object_list(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    return None if ok else "must be a JSON array of objects"
+
+
 def _domain_config(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "must be a JSON object"
@@ -261,7 +293,7 @@ def _ukey(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None
 
 
 def _derived(attribute: str, lower: bool) -> Rule:
-    """users.email, phone_number, preferred_username: the attribute, for lookups."""
+    """users.email, phone_number, preferred_username, name...: the attribute, for lookups."""
 
     def rule(value: Any, row: dict[str, Any], pools: dict[str, Pool]) -> str | None:
         wanted = _object(row.get("attributes")).get(attribute)
@@ -316,7 +348,8 @@ RULES: dict[str, dict[str, Rule]] = {
               "sub": _both(_shape("StringType"), _nonempty), "status": _shape("UserStatusType"), "enabled": _flag,
               "attributes": _json(_attributes), "password_hash": _bcrypt, "extra": _json(_extra),
               "email": _derived("email", True), "phone_number": _derived("phone_number", False),
-              "preferred_username": _derived("preferred_username", True)},
+              "preferred_username": _derived("preferred_username", True),
+              **{a: _derived(a, False) for a in SEARCHED_ATTRIBUTES}},
     "groups": {"pool_id": POOL_ID, "name": _shape("GroupNameType"), "description": _shape("DescriptionType"),
                "role_arn": _shape("ArnType"), "precedence": _shape("PrecedenceType")},
     "members": {"pool_id": POOL_ID, "group_name": _shape("GroupNameType")},
@@ -342,6 +375,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "identities": {"id": _identity_shape("IdentityId"), "identity_pool_id": _identity_pool_ref},
     "identity_logins": {"identity_pool_id": _identity_pool_ref, "identity_id": _identity_shape("IdentityId"),
                         "provider": _nonempty, "subject": _nonempty},
+    "import_jobs": {"pool_id": POOL_ID, "job_id": _shape("UserImportJobIdType"),
+                    "status": _shape("UserImportJobStatusType"), "header": _json(_string_list),
+                    "failures": _json(_object_list)},
 }
 
 

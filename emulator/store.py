@@ -19,6 +19,7 @@ from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_identity import IdentityTables
+from .store_imports import ImportTables, m8_import_jobs
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -198,16 +199,52 @@ def _m6_identity_pools(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX identity_logins_identity ON identity_logins(identity_id)")
 
 
+def _m7_search_indexes(db: sqlite3.Connection) -> None:
+    """An index for every attribute ListUsers searches (userfilter.SEARCHABLE), each ending
+    in ukey, so a search and its pages are index ranges in the order they are returned;
+    and a user's groups in name order (AdminListGroupsForUser). name, given_name and
+    family_name get columns of their own, as email has: SQLite bounds an index range by a
+    (column, ukey) pair, not by an (expression, ukey) pair, which paging needs."""
+    for old in ("users_email", "users_phone", "users_preferred", "members_user"):
+        db.execute(f"DROP INDEX {old}")
+    for column in SEARCHED_ATTRIBUTES:
+        db.execute(f"ALTER TABLE users ADD COLUMN {column} TEXT")
+        db.execute(f"UPDATE users SET {column} = json_extract(attributes, '$.{column}')")
+    for name, column in (("email", "email"), ("phone", "phone_number"), ("preferred", "preferred_username"),
+                         *((c, c) for c in SEARCHED_ATTRIBUTES), ("status", "status"), ("enabled", "enabled")):
+        db.execute(f"CREATE INDEX users_by_{name} ON users(pool_id, {column}, ukey)")
+    db.execute("CREATE INDEX members_user ON members(pool_id, ukey, group_name)")
+
+
+# Attributes copied into a users column of the same name (as stored), for searches.
+SEARCHED_ATTRIBUTES = ("name", "given_name", "family_name")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
-    _m6_identity_pools,
+    _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
 ]
 
 
-__all__ = ["Column", "Conflict", "Store"]
+@dataclass(frozen=True)
+class UserQuery:
+    """Which users a listing wants: all (column None), those whose indexed `column` equals
+    `equals`, or those whose `column` starts with `prefix`; `nothing`: no user can match."""
+
+    column: str | None = None
+    equals: Any = None
+    prefix: str | None = None
+    nothing: bool = False
 
 
-class Store(OAuthTables, IdentityTables):
+# Above every character a prefix can be followed by: `column < prefix + TOP` bounds the range.
+_TOP = "\U0010ffff"
+
+
+__all__ = ["Column", "Conflict", "Store", "UserQuery"]
+
+
+class Store(OAuthTables, IdentityTables, ImportTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -278,33 +315,50 @@ class Store(OAuthTables, IdentityTables):
             self._conns.close_all()
             yield
 
-    def export_rows(self) -> dict[str, list[dict[str, Any]]]:
-        import sqlite_utils  # read-only here; never inside a write (it commits on its own)
+    def export_stream(self, batch: int = 500) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Every table's rows, `batch` at a time, as (table, rows); each table first with no
+        rows. Read in one transaction on a connection of its own, so the rows are one
+        consistent state however long the reader takes, and never all in memory."""
+        db = sqlite3.connect(self._path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False,
+                             isolation_level=None)
+        try:
+            db.execute("BEGIN")
+            tables = [r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            for table in tables:
+                yield table, []
+                cur = db.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+                cols = [c[0] for c in cur.description]
+                while rows := cur.fetchmany(batch):
+                    yield table, [dict(zip(cols, row, strict=True)) for row in rows]
+        finally:
+            db.close()
 
-        db = sqlite_utils.Database(self.db.raw)
-        return {table: list(db.table(table).rows) for table in self._tables()}
-
-    def write_file(self, path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-        """A new database file at `path` holding exactly `tables` (rows already checked by
-        snapshot_rules); a row SQLite refuses (a duplicate key) is a ValueError."""
-        db = sqlite3.connect(str(path), isolation_level=None)
+    def new_file(self, path: Path) -> sqlite3.Connection:
+        """A new database file at `path` with the schema, a write transaction open on it:
+        fill it with insert_row, then COMMIT (snapshot imports build the next state so)."""
+        db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             db.execute(f"PRAGMA synchronous={self._conns.synchronous}")
             db.execute("BEGIN IMMEDIATE")
             for step, migration in enumerate(MIGRATIONS, start=1):
                 migration(db)
                 db.execute(f"PRAGMA user_version={step}")
-            for table, rows in tables.items():
-                for row in rows:
-                    columns = ", ".join(f"[{c}]" for c in row)
-                    marks = ", ".join("?" for _ in row)
-                    try:
-                        db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
-                    except sqlite3.Error as exc:
-                        raise ValueError(f"row refused by table {table!r}: {exc}") from None
-            db.execute("COMMIT")
-        finally:
+        except BaseException:
             db.close()
+            raise
+        return db
+
+    @staticmethod
+    def insert_row(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+        """One row (already checked by snapshot_rules); a row SQLite refuses (a duplicate
+        key) is a ValueError."""
+        columns = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", tuple(row.values()))
+        except sqlite3.Error as exc:
+            raise ValueError(f"row refused by table {table!r}: {exc}") from None
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -359,6 +413,9 @@ class Store(OAuthTables, IdentityTables):
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
                           "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            self.db.execute("DELETE FROM import_chunks WHERE job_id IN"
+                            " (SELECT job_id FROM import_jobs WHERE pool_id = ?)", (pool_id,))
+            self.db.execute("DELETE FROM import_jobs WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
     def count_users(self, pool_id: str) -> int:
@@ -401,8 +458,8 @@ class Store(OAuthTables, IdentityTables):
         """A new user; Conflict if the name (ukey) or the sub is taken in the pool."""
         self.db.insert(
             "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
-            " password_hash, password_set, email, phone_number, preferred_username, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " password_hash, password_set, email, phone_number, preferred_username, extra, name, given_name,"
+            " family_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
 
     def put_user(self, user: User, ukey: str) -> None:
@@ -410,8 +467,8 @@ class Store(OAuthTables, IdentityTables):
         (a user who is not there is not created)."""
         self.db.execute(
             "UPDATE users SET status = ?, enabled = ?, modified = ?, attributes = ?, password_hash = ?,"
-            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?"
-            " WHERE pool_id = ? AND ukey = ? AND sub = ?",
+            " password_set = ?, email = ?, phone_number = ?, preferred_username = ?, extra = ?, name = ?,"
+            " given_name = ?, family_name = ? WHERE pool_id = ? AND ukey = ? AND sub = ?",
             (*_user_state(user), user.pool_id, ukey, user.sub),
         )
 
@@ -444,15 +501,28 @@ class Store(OAuthTables, IdentityTables):
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM lockouts WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
 
-    def list_users(
-        self, pool_id: str, after: str, limit: int, where: str = "", params: tuple[Any, ...] = ()
-    ) -> list[tuple[str, User]]:
-        """Users in ukey order after `after`; `where` is a fixed SQL fragment from the filter parser."""
-        sql = "SELECT * FROM users WHERE pool_id = ? AND ukey > ?"
-        if where:
-            sql += f" AND ({where})"
-        sql += " ORDER BY ukey LIMIT ?"
-        rows = self._all(sql, (pool_id, after, *params, limit))
+    def list_users(self, pool_id: str, query: UserQuery, after: str | tuple[str, str], limit: int
+                   ) -> list[tuple[str | tuple[str, str], User]]:
+        """Users matching `query` after the page key `after`, each with its page key: the
+        ukey (all users, or an exact match: ukey order), or (value, ukey) for a prefix
+        search (value order). `query.column` is a fixed expression from userfilter."""
+        if query.nothing:
+            return []
+        if query.prefix is not None:
+            value, ukey = after if isinstance(after, tuple) else (query.prefix, "")
+            col = query.column
+            rows = self._all(
+                f"SELECT *, {col} AS _key FROM users WHERE pool_id = ? AND ({col}, ukey) > (?, ?)"
+                f" AND {col} < ? AND substr({col}, 1, ?) = ? ORDER BY {col}, ukey LIMIT ?",
+                (pool_id, value, ukey, query.prefix + _TOP, len(query.prefix), query.prefix, limit))
+            return [((r["_key"], r["ukey"]), _user(r)) for r in rows]
+        start = after if isinstance(after, str) else after[1]
+        if query.column is None:
+            rows = self._all("SELECT * FROM users WHERE pool_id = ? AND ukey > ? ORDER BY ukey LIMIT ?",
+                             (pool_id, start, limit))
+        else:
+            rows = self._all(f"SELECT * FROM users WHERE pool_id = ? AND {query.column} = ? AND ukey > ?"
+                             " ORDER BY ukey LIMIT ?", (pool_id, query.equals, start, limit))
         return [(r["ukey"], _user(r)) for r in rows]
 
     # -- groups ---------------------------------------------------------------------
@@ -679,7 +749,8 @@ def _user_state(user: User) -> tuple[Any, ...]:
     """The users columns a save may change, in put_user's (and add_user's) order."""
     return (user.status, int(user.enabled), user.modified, json.dumps(user.attributes), user.password_hash,
             user.password_set, _lower(user.attributes.get("email")), user.attributes.get("phone_number"),
-            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra))
+            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra),
+            *(user.attributes.get(a) for a in SEARCHED_ATTRIBUTES))
 
 
 def _lower(value: str | None) -> str | None:

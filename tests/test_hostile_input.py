@@ -161,6 +161,7 @@ LIST_ACTIONS = {
     "AdminListGroupsForUser": ("NextToken", lambda pool: {"UserPoolId": pool, "Username": "alice"}),
     "ListUserPoolClients": ("NextToken", lambda pool: {"UserPoolId": pool}),
     "ListResourceServers": ("NextToken", lambda pool: {"UserPoolId": pool, "MaxResults": 10}),
+    "ListUserImportJobs": ("PaginationToken", lambda pool: {"UserPoolId": pool, "MaxResults": 10}),
 }
 
 

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     clients,
     domains,
     groups,
+    import_jobs,
     mfa,
     pools,
     recovery,

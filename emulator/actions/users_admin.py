@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from .. import paging, revocation
+from .. import paging, revocation, userfilter
 from ..accounts import (
     CONTACTS,
     admin_user_wire,
     create_user,
     delete_attributes,
-    filter_sql,
     generate_temporary_password,
     save,
     set_password,
@@ -171,7 +170,7 @@ def admin_user_global_sign_out(ctx: Context, req: Request) -> Response:
 def list_users(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     limit = req.get("Limit") or 60
-    where, params = filter_sql(pool, req.get("Filter"))
-    rows = ctx.store.list_users(pool.id, paging.decode(req.get("PaginationToken")), limit + 1, where, params)
+    query = userfilter.parse(pool, req.get("Filter"))
+    rows = ctx.store.list_users(pool.id, query, paging.decode_pair(req.get("PaginationToken")), limit + 1)
     wanted = set(req["AttributesToGet"]) if req.get("AttributesToGet") else None
     return paging.listing(rows, limit, "Users", lambda u: u.to_wire(wanted), "PaginationToken")

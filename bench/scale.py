@@ -1,0 +1,263 @@
+"""Scale benchmark: the same per-call figures at 1,000 users and at a large count.
+
+    python bench/scale.py                     # 1,000 and 100,000 users
+    python bench/scale.py --large 1000000     # 1,000 and 1,000,000 users
+
+For each size it starts the emulator (`python -m emulator`, fresh temp directories, a
+free 127.0.0.1 port; stopped by its PID), loads the users through one user import job
+(GetCSVHeader, CreateUserImportJob, the CSV PUT to the PreSignedUrl, StartUserImportJob,
+DescribeUserImportJob until it ends), then times, one call at a time on one kept-alive
+connection: AdminGetUser, InitiateAuth, GetUser, ListUsers' first page and every filter
+kind (= and ^= on each searchable attribute), a full ListUsers scan, snapshot export (to
+a file), reset, and the snapshot imported back. It prints p50 and p90 per operation, the server's RSS (now and peak) and the
+database's size on disk. It asserts nothing about timings; not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import AUTH, Server, emulator_cmd, precompile, start_server  # noqa: E402
+
+TARGET = "AWSCognitoIdentityProviderService."
+PASSWORD = "Passw0rd!"
+GIVEN = ["Ann", "Bob", "Carla", "Dmitri", "Eve", "Farid", "Gita", "Hugo", "Ines", "Jon"] * 5
+FAMILY = [f"F{i}" for i in range(10)]  # few values: each "Limit 60" search fills its page at 1,000 users too
+
+
+class Api:
+    """One kept-alive HTTP/1.1 connection to the server."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.split("//")[1].split(":")
+        self.address = (host, int(port))
+        self.conn = http.client.HTTPConnection(*self.address, timeout=600)
+
+    def raw(self, method: str, path: str, body: Any = None,
+            headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            reply = self.conn.getresponse()
+        except (ConnectionError, http.client.RemoteDisconnected):
+            # The server closes a connection idle for 5 s (uvicorn's keep-alive): open another.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(*self.address, timeout=600)
+            if hasattr(body, "seek"):
+                body.seek(0)
+            self.conn.request(method, path, body=body, headers=headers or {})
+            reply = self.conn.getresponse()
+        return reply.status, reply.read()
+
+    def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        status, data = self.raw("POST", "/", json.dumps(body).encode(), {
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET + action, "Authorization": AUTH})
+        if status != 200:
+            raise RuntimeError(f"{action}: HTTP {status}: {data[:300]!r}")
+        result: dict[str, Any] = json.loads(data)
+        return result
+
+
+def write_csv(path: Path, header: list[str], users: int) -> None:
+    with path.open("w") as fh:
+        fh.write(",".join(header) + "\n")
+        for i in range(users):
+            # Short values: a million rows stay under the 100 MB upload limit (~90 MB).
+            row = {"cognito:username": f"u{i:07d}", "cognito:mfa_enabled": "false",
+                   "email": f"u{i:07d}@ex.io", "email_verified": "true",
+                   "phone_number": f"+1555{i:07d}", "given_name": GIVEN[i % len(GIVEN)],
+                   "family_name": FAMILY[i % len(FAMILY)], "name": f"{GIVEN[i % len(GIVEN)]} {i}",
+                   "preferred_username": f"p{i:07d}"}
+            fh.write(",".join(row.get(h, "") for h in header) + "\n")
+
+
+def import_users(api: Api, pool: str, users: int, workdir: Path) -> dict[str, float]:
+    header = api.call("GetCSVHeader", {"UserPoolId": pool})["CSVHeader"]
+    csv_path = workdir / f"users-{users}.csv"
+    write_csv(csv_path, header, users)
+    api.conn.close()  # idle while the file was written: start afresh
+    t0 = time.perf_counter()
+    job = api.call("CreateUserImportJob", {"UserPoolId": pool, "JobName": "bench",
+                                           "CloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/Import"})
+    job = job["UserImportJob"]
+    path = "/" + job["PreSignedUrl"].split("/", 3)[3]
+    with csv_path.open("rb") as fh:  # streamed from disk, as curl -T does
+        status, data = api.raw("PUT", path, fh, {"Content-Length": str(csv_path.stat().st_size),
+                                                 "x-amz-server-side-encryption": "aws:kms"})
+    if status != 200:
+        raise RuntimeError(f"upload: HTTP {status}: {data[:300]!r}")
+    t_upload = time.perf_counter() - t0
+    api.call("StartUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})
+    while True:
+        job = api.call("DescribeUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})["UserImportJob"]
+        if job["Status"] in ("Succeeded", "Failed", "Stopped"):
+            break
+        time.sleep(0.2)
+    total = time.perf_counter() - t0
+    if job["Status"] != "Succeeded" or job["ImportedUsers"] != users:
+        raise RuntimeError(f"import job ended {job['Status']}: {job}")
+    return {"upload_s": t_upload, "import_s": total, "users_per_s": users / total,
+            "csv_mb": csv_path.stat().st_size / 1e6}
+
+
+def timed(samples: int, fn: Callable[[int], Any]) -> dict[str, float]:
+    times = []
+    for i in range(samples):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50": statistics.median(times), "p90": times[int(len(times) * 0.9) - 1] if len(times) > 1 else times[0]}
+
+
+def filters(users: int, sub: str) -> dict[str, str]:
+    """Each search finds as many users at every size: one (=), ten (a 9-character prefix
+    of a 7-digit number), or a full page (Limit 60)."""
+    i = users // 2
+    return {
+        'username =': f'username = "u{i:07d}"', 'username ^=': f'username ^= "u{i // 10:06d}"',
+        'email =': f'email = "u{i:07d}@ex.io"', 'email ^=': f'email ^= "u{i // 10:06d}"',
+        'phone_number =': f'phone_number = "+1555{i:07d}"', 'phone_number ^=': f'phone_number ^= "+1555{i // 10:06d}"',
+        'name =': f'name = "{GIVEN[i % len(GIVEN)]} {i}"', 'name ^= (Limit 60)': 'name ^= "Carla"',
+        'given_name = (Limit 60)': 'given_name = "Eve"', 'given_name ^= (Limit 60)': 'given_name ^= "Hu"',
+        'family_name = (Limit 60)': 'family_name = "F4"',
+        'family_name ^= (Limit 60)': 'family_name ^= "F"',
+        'preferred_username =': f'preferred_username = "p{i:07d}"',
+        'preferred_username ^=': f'preferred_username ^= "p{i // 10:06d}"',
+        'cognito:user_status = (Limit 60)': 'cognito:user_status = "RESET_REQUIRED"',
+        'cognito:user_status ^= (Limit 60)': 'cognito:user_status ^= "RESET"',
+        'status = (Limit 60)': 'status = "Enabled"', 'sub =': f'sub = "{sub}"', 'sub ^=': f'sub ^= "{sub[:4]}"',
+    }
+
+
+def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str, Any]:
+    api = Api(server.url)
+    pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})["UserPool"]["Id"]
+    client = api.call("CreateUserPoolClient", {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]})["UserPoolClient"]["ClientId"]
+    out: dict[str, Any] = {"users": users, "import": import_users(api, pool, users, workdir), "ops": {}}
+    ops = out["ops"]
+    rng = random.Random(7)
+    names = [f"u{rng.randrange(users):07d}" for _ in range(samples)]
+    ops["AdminGetUser"] = timed(samples, lambda i: api.call("AdminGetUser", {"UserPoolId": pool, "Username": names[i]}))
+    signer = f"u{users // 3:07d}"
+    api.call("AdminSetUserPassword", {"UserPoolId": pool, "Username": signer, "Password": PASSWORD, "Permanent": True})
+    auth = {"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": signer, "PASSWORD": PASSWORD}}
+    ops["InitiateAuth"] = timed(samples, lambda i: api.call("InitiateAuth", auth))
+    token = api.call("InitiateAuth", auth)["AuthenticationResult"]["AccessToken"]
+    ops["GetUser"] = timed(samples, lambda i: api.call("GetUser", {"AccessToken": token}))
+    ops["ListUsers first page (Limit 60)"] = timed(samples, lambda i: api.call("ListUsers", {"UserPoolId": pool}))
+    sub = next(a["Value"] for a in api.call("AdminGetUser", {"UserPoolId": pool, "Username": signer})["UserAttributes"]
+               if a["Name"] == "sub")
+    for label, text in filters(users, sub).items():
+        found = api.call("ListUsers", {"UserPoolId": pool, "Filter": text, "Limit": 60})["Users"]
+        if not found:
+            raise RuntimeError(f"{text} found nobody")
+        ops[f"ListUsers {label}"] = timed(samples, lambda i, t=text: api.call(  # type: ignore[misc]
+            "ListUsers", {"UserPoolId": pool, "Filter": t, "Limit": 60}))
+    t0, pages, seen, body = time.perf_counter(), 0, 0, {"UserPoolId": pool, "Limit": 60}
+    while True:
+        page = api.call("ListUsers", body)
+        pages, seen = pages + 1, seen + len(page["Users"])
+        if "PaginationToken" not in page:
+            break
+        body = {**body, "PaginationToken": page["PaginationToken"]}
+    out["full_scan"] = {"s": time.perf_counter() - t0, "pages": pages, "users": seen}
+    out["rss_mb_before_export"] = rss(server)
+    snapshot = workdir / "snapshot.json"
+    t0 = time.perf_counter()
+    api.conn.request("GET", "/_emulator/snapshot")
+    with api.conn.getresponse() as reply, snapshot.open("wb") as fh:
+        while piece := reply.read(1 << 20):
+            fh.write(piece)
+    out["snapshot_export"] = {"s": time.perf_counter() - t0, "mb": snapshot.stat().st_size / 1e6}
+    out["rss_mb"], out["rss_peak_mb"] = rss(server), rss(server, "VmHWM")
+    out["db_mb"] = sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
+    t0 = time.perf_counter()
+    status, _ = api.raw("POST", "/_emulator/reset")
+    out["reset_ms"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    with snapshot.open("rb") as fh:  # streamed back from disk
+        status, data = api.raw("POST", "/_emulator/snapshot", fh, {
+            "Content-Type": "application/json", "Content-Length": str(snapshot.stat().st_size)})
+    if status != 200:
+        raise RuntimeError(f"snapshot import: HTTP {status}: {data[:300]!r}")
+    out["snapshot_import_s"] = time.perf_counter() - t0
+    out["rss_peak_after_import_mb"] = rss(server, "VmHWM")
+    found = api.call("ListUsers", {"UserPoolId": pool, "Filter": f'username = "{signer}"'})["Users"]
+    if len(found) != 1:
+        raise RuntimeError("the imported snapshot lacks a user")
+    return out
+
+
+def rss(server: Server, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_size(users: int, samples: int, root: Path) -> dict[str, Any]:
+    workdir = root / f"n{users}"
+    workdir.mkdir()
+    args = argparse.Namespace(sqlite_synchronous=None)
+    server = start_server("emulator", emulator_cmd(workdir, 0, args), "/health", workdir)
+    try:
+        return measure(server, users, samples, workdir)
+    finally:
+        server.stop()
+
+
+def report(small: dict[str, Any], large: dict[str, Any]) -> None:
+    n1, n2 = small["users"], large["users"]
+    print(f"\n{'sequential p50 (p90), ms':40} {n1:>12,} users {n2:>12,} users   ratio")
+    for op in small["ops"]:
+        a, b = small["ops"][op], large["ops"][op]
+        print(f"{op:40} {a['p50']:8.2f} ({a['p90']:6.2f}) {b['p50']:8.2f} ({b['p90']:6.2f})   {b['p50'] / a['p50']:5.2f}x")
+    for label, key in (("import job: users/s", "users_per_s"), ("import job: seconds", "import_s"),
+                       ("  of which upload, s", "upload_s"), ("CSV file, MB", "csv_mb")):
+        print(f"{label:40} {small['import'][key]:18,.1f} {large['import'][key]:18,.1f}")
+    rows = [("full ListUsers scan, s", lambda r: r["full_scan"]["s"]),
+            ("snapshot export, s", lambda r: r["snapshot_export"]["s"]),
+            ("snapshot size, MB", lambda r: r["snapshot_export"]["mb"]),
+            ("reset, ms", lambda r: r["reset_ms"]),
+            ("snapshot import (POST), s", lambda r: r["snapshot_import_s"]), ("RSS before export, MB", lambda r: r["rss_mb_before_export"]),
+            ("RSS after export, MB", lambda r: r["rss_mb"]), ("RSS peak (VmHWM), MB", lambda r: r["rss_peak_mb"]),
+            ("RSS peak after snapshot import, MB", lambda r: r["rss_peak_after_import_mb"]),
+            ("database on disk, MB", lambda r: r["db_mb"])]
+    for label, get in rows:
+        print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--large", type=int, default=100_000, help="the large user count (default 100,000)")
+    p.add_argument("--small", type=int, default=1_000, help="the small user count (default 1,000)")
+    p.add_argument("--samples", type=int, default=200, help="calls timed per operation (default 200)")
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cognito-scale-") as tmp:
+        src = precompile(Path(tmp))
+        import os
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+        small = run_size(args.small, args.samples, Path(tmp))
+        large = run_size(args.large, args.samples, Path(tmp))
+    report(small, large)
+    if args.json:
+        args.json.write_text(json.dumps({"small": small, "large": large}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
