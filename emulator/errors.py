@@ -130,6 +130,10 @@ class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA method found for the user."
 
 
+class RefreshTokenReuseException(CognitoError):
+    default_message = "Refresh token has been rotated out."
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."

@@ -124,19 +124,21 @@ def token_claims(
 async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
-    scopes: list[str] | None = None, nonce: str | None = None,
+    scopes: list[str] | None = None, nonce: str | None = None, successor: TokenSession | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
     refresh (existing session: same origin_jti and auth_time, no refresh token).
 
     `scopes` marks an OAuth sign-in (hosted UI): the access token carries them and
     `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
-    when sent); the session keeps the scopes for its refreshes."""
-    refresh = None
+    when sent); the session keeps the scopes for its refreshes. A refresh with rotation
+    passes the `successor` session, sealed into the new refresh token."""
+    refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
         session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes)
         refresh = refresh_token(ctx, session)
-    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if refresh else int(ctx.now()))
+    first = refresh is not None and successor is None
+    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))
     key = ctx.keys.get(pool.id)
     result: dict[str, Any] = {"ExpiresIn": validity_seconds(client, "AccessToken"), "TokenType": "Bearer"}
     # RS256 signatures (~0.3-0.7 ms of CPU each) on worker threads, between units of work.

@@ -149,6 +149,9 @@ class TokenSession:
     # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
     scopes: str | None = None
     device_key: str | None = None  # the remembered device a sign-in used (devices: not yet)
+    # Refresh-token rotation (refreshing.py): which token of the family this is; None
+    # for the sign-in's own (generation 0).
+    generation: int | None = None
 
     def to_claims(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -160,7 +163,7 @@ class TokenSession:
         for name, kind in (("origin_jti", str), ("pool_id", str), ("client_id", str), ("username", str),
                            ("sub", str), ("auth_time", int), ("iat", int), ("created", (int, float)),
                            ("expires", (int, float)), ("scopes", (str, type(None))),
-                           ("device_key", (str, type(None)))):
+                           ("device_key", (str, type(None))), ("generation", (int, type(None)))):
             if not isinstance(getattr(session, name), kind):
                 raise TypeError(f"{name} is not a {kind}")
         return session

@@ -2,7 +2,7 @@
 use, so that a sign-in itself records nothing: a user's global sign-out (GlobalSignOut,
 AdminUserGlobalSignOut, AdminDisableUser, deleting the user) and the revocation of one
 token family (RevokeToken: a refresh token and every access and ID token minted from it,
-which share its `origin_jti`)."""
+which share its `origin_jti`); and, in the family's row, its refresh-token rotation."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ def sign_out(ctx: Context, pool_id: str, sub: str) -> None:
 def revoke_family(ctx: Context, session: TokenSession) -> None:
     ctx.store.put_token_family(session.origin_jti, session.pool_id, session.sub, revoked=True,
                                expires=session.expires + _LONGEST_ACCESS, now=ctx.now())
+
+
+def generation(ctx: Context, session: TokenSession) -> tuple[int, float | None]:
+    """The family's latest refresh-token generation and when it began (refreshing.py)."""
+    return ctx.store.family_generation(session.origin_jti, session.pool_id, session.sub)
+
+
+def rotate(ctx: Context, session: TokenSession, new_generation: int) -> None:
+    ctx.store.rotate_family(session.origin_jti, session.pool_id, session.sub, generation=new_generation,
+                            at=ctx.now(), expires=session.expires + _LONGEST_ACCESS)
 
 
 def note_new_family(ctx: Context, session: TokenSession) -> None:

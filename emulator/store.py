@@ -175,8 +175,16 @@ def _m5_self_contained_refresh_tokens(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX token_families_expires ON token_families(expires)")
 
 
+def _m6_refresh_token_rotation(db: sqlite3.Connection) -> None:
+    """Refresh-token rotation (refreshing.py): a family's latest generation, and when the
+    one before it was rotated out (its grace period runs from then)."""
+    db.execute("ALTER TABLE token_families ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE token_families ADD COLUMN rotated_at REAL")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
+    _m6_refresh_token_rotation,
 ]
 
 
@@ -523,6 +531,23 @@ class Store(OAuthTables):
             self.db.execute(
                 "INSERT OR REPLACE INTO token_families (origin_jti, pool_id, sub, revoked, expires)"
                 " VALUES (?, ?, ?, ?, ?)", (origin_jti, pool_id, sub, int(revoked), expires))
+
+    def family_generation(self, origin_jti: str, pool_id: str, sub: str) -> tuple[int, float | None]:
+        """A family's latest refresh-token generation and when it began (0, None: never rotated)."""
+        row = self.db.execute(
+            "SELECT generation, rotated_at FROM token_families WHERE origin_jti = ? AND pool_id = ? AND sub = ?",
+            (origin_jti, pool_id, sub)).fetchone()
+        return (0, None) if row is None else (int(row[0]), row[1])
+
+    def rotate_family(self, origin_jti: str, pool_id: str, sub: str, *, generation: int, at: float,
+                      expires: float) -> None:
+        """Record a family's new latest generation. A family without a row is live here
+        (the caller has just checked), so a new row says revoked = 0."""
+        self.db.execute(
+            "INSERT INTO token_families (origin_jti, pool_id, sub, revoked, expires, generation, rotated_at)"
+            " VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT (origin_jti) DO UPDATE SET"
+            " generation = excluded.generation, rotated_at = excluded.rotated_at",
+            (origin_jti, pool_id, sub, expires, generation, at))
 
     # -- auth challenges --------------------------------------------------------------
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..api import Context, Request, Response, action
+from ..authflows import allowed_flows
 from ..errors import InvalidParameterException, NotAuthorizedException
-from ..lookup import check_secret_hash, find_user, require_client, require_pool
+from ..lookup import (
+    check_secret_hash,
+    client_secret_matches,
+    find_user,
+    require_client,
+    require_pool,
+)
 from ..records import Challenge, Client, Pool, User
+from ..refreshing import refreshed
 from ..signin.core import Attempt, param, spent
 from ..signin.mfa_steps import (
     answer_mfa_setup,
@@ -126,3 +134,17 @@ async def admin_respond_to_auth_challenge(ctx: Context, req: Request) -> Respons
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
     return await respond(ctx, pool, client, req, admin=True)
+
+
+@action("GetTokensFromRefreshToken")
+async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
+    """Amplify v6's only way to refresh; with the client's rotation, a new refresh token too."""
+    client = require_client(ctx, req["ClientId"])
+    pool = require_pool(ctx, client.pool_id)
+    if client.secret and not req.get("ClientSecret"):
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    if not client_secret_matches(client, req.get("ClientSecret")):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
+        raise InvalidParameterException("Refresh Token flow not enabled for this client")
+    return {"AuthenticationResult": await refreshed(ctx, pool, client, req["RefreshToken"])}
