@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     branding,
     clients,
     domains,
+    factors,
     groups,
     mfa,
     pools,
