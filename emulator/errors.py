@@ -130,6 +130,10 @@ class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA method found for the user."
 
 
+class DeviceKeyExistsException(CognitoError):
+    default_message = "Device key already exists."
+
+
 class RefreshTokenReuseException(CognitoError):
     default_message = "Refresh token has been rotated out."
 

@@ -71,7 +71,7 @@ def at_hash(access_token: str) -> str:
 
 def new_session(
     ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
-    scopes: list[str] | None = None,
+    scopes: list[str] | None = None, device_key: str | None = None,
 ) -> TokenSession:
     """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
     explains (the user signed out in this very second)."""
@@ -80,7 +80,7 @@ def new_session(
         origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id, username=user.username,
         sub=user.sub, auth_time=auth_time or int(now), iat=int(now), created=now,
         expires=now + validity_seconds(client, "RefreshToken"),
-        scopes=" ".join(scopes) if scopes is not None else None,
+        scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key,
     )
     revocation.note_new_family(ctx, session)
     return session
@@ -109,6 +109,8 @@ def token_claims(
         "scope": ADMIN_SCOPE if session.scopes is None else session.scopes,
         "exp": iat + validity_seconds(client, "AccessToken"), "jti": str(uuid.uuid4()), "username": user.username,
     }
+    if session.device_key is not None:
+        access["device_key"] = session.device_key
     if session.scopes is not None:
         access["version"] = 2
     if session.scopes is not None and "openid" not in session.scopes.split():
@@ -125,6 +127,7 @@ async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
     scopes: list[str] | None = None, nonce: str | None = None, successor: TokenSession | None = None,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
     refresh (existing session: same origin_jti and auth_time, no refresh token).
@@ -135,7 +138,7 @@ async def issue(
     passes the `successor` session, sealed into the new refresh token."""
     refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
-        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes)
+        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key)
         refresh = refresh_token(ctx, session)
     first = refresh is not None and successor is None
     access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))

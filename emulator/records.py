@@ -257,3 +257,34 @@ class HostedSession:
     username: str
     auth_time: int
     expires: float
+
+
+@dataclass
+class Device:
+    """A user's device: handed out by a sign-in (NewDeviceMetadata), confirmed with its
+    SRP verifier (ConfirmDevice), remembered or not (UpdateDeviceStatus)."""
+
+    device_key: str
+    pool_id: str
+    sub: str
+    group_key: str
+    status: str  # remembered | not_remembered
+    confirmed: bool
+    created: float
+    modified: float
+    salt: str | None = None  # hex, as the SRP helpers take it
+    verifier: str | None = None
+    name: str | None = None
+    last_auth: float | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """DeviceType."""
+        attributes = [{"Name": "device_status", "Value": "valid"}]
+        if self.name:
+            attributes.append({"Name": "device_name", "Value": self.name})
+        attributes.append({"Name": "dev:device_remembered_status", "Value": self.status})
+        out: dict[str, Any] = {"DeviceKey": self.device_key, "DeviceAttributes": attributes,
+                               "DeviceCreateDate": self.created, "DeviceLastModifiedDate": self.modified}
+        if self.last_auth is not None:
+            out["DeviceLastAuthenticatedDate"] = self.last_auth
+        return out

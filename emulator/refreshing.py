@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import revocation
+from . import devices, revocation
 from .api import Context
 from .errors import NotAuthorizedException, RefreshTokenReuseException
 from .issuing import issue, refresh_session
@@ -45,17 +45,27 @@ def successor(ctx: Context, client: Client, session: TokenSession) -> TokenSessi
     return replace(session, generation=mine + 1)
 
 
+def _check_device(ctx: Context, pool: Pool, user: User, session: TokenSession, device_key: str) -> None:
+    """A DEVICE_KEY sent with a refresh names a confirmed device of the user (the one the
+    sign-in used, if it used one); Cognito answers an unconfirmed one "Invalid Refresh Token"."""
+    device = devices.known(ctx, pool, user, device_key)
+    if device is None or (session.device_key is not None and session.device_key != device_key):
+        raise NotAuthorizedException("Invalid Refresh Token")
+
+
 async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
-                    check: Callable[[User], None] | None = None) -> dict[str, Any]:
+                    check: Callable[[User], None] | None = None, device_key: str | None = None) -> dict[str, Any]:
     """AuthenticationResult for a refresh token of `client`: the session is found live,
-    its user exists, is enabled and passes `check` (a secret hash) before anything is
-    recorded."""
+    its user exists, is enabled and passes `check` (a secret hash) and the device check
+    before anything is recorded."""
     session = await refresh_session(ctx, client, token)
     user = ctx.store.get_user_by_sub(pool.id, session.sub)
     if user is None:
         raise NotAuthorizedException("Refresh Token has been revoked")
     if check is not None:
         check(user)
+    if device_key and devices.tracking(pool):
+        _check_device(ctx, pool, user, session, device_key)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     return await issue(ctx, pool, client, user, session=session, successor=successor(ctx, client, session))

@@ -18,6 +18,7 @@ from typing import Any
 from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
+from .store_devices import DeviceTables
 from .store_oauth import OAuthTables
 
 DB_FILE = "cognito.db"
@@ -182,16 +183,28 @@ def _m6_refresh_token_rotation(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE token_families ADD COLUMN rotated_at REAL")
 
 
+def _m7_devices(db: sqlite3.Connection) -> None:
+    """Users' devices (devices.py): the key and group key NewDeviceMetadata handed out,
+    the SRP salt and verifier ConfirmDevice stored, name and remembered status."""
+    db.execute(
+        """CREATE TABLE devices (
+            device_key TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL, group_key TEXT NOT NULL,
+            salt TEXT, verifier TEXT, name TEXT, status TEXT NOT NULL, confirmed INTEGER NOT NULL,
+            created REAL NOT NULL, modified REAL NOT NULL, last_auth REAL)"""
+    )
+    db.execute("CREATE INDEX devices_user ON devices(pool_id, sub, device_key)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
-    _m6_refresh_token_rotation,
+    _m6_refresh_token_rotation, _m7_devices,
 ]
 
 
 __all__ = ["Column", "Conflict", "Store"]
 
 
-class Store(OAuthTables):
+class Store(OAuthTables, DeviceTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -341,7 +354,7 @@ class Store(OAuthTables):
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "user_signouts", "token_families",
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
-                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
+                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts", "devices"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -423,6 +436,8 @@ class Store(OAuthTables):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE pool_id = ? AND username IN"
                     " (SELECT username FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
+            self.db.execute("DELETE FROM devices WHERE pool_id = ? AND sub IN"
+                            " (SELECT sub FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     auth,
     branding,
     clients,
+    devices,
     domains,
     factors,
     groups,

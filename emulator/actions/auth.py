@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from .. import devices
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
 from ..errors import InvalidParameterException, NotAuthorizedException
@@ -17,7 +18,8 @@ from ..lookup import (
 )
 from ..records import Challenge, Client, Pool, User
 from ..refreshing import refreshed
-from ..signin.core import Attempt, param, spent
+from ..signin.core import Attempt, device_session, param, spent
+from ..signin.device_auth import device_password_verifier, device_srp_auth
 from ..signin.mfa_steps import (
     answer_mfa_setup,
     answer_otp,
@@ -67,6 +69,8 @@ CHALLENGES: dict[str, Answer] = {
     "SELECT_MFA_TYPE": answer_select_mfa_type,
     "MFA_SETUP": answer_mfa_setup,
     "SELECT_CHALLENGE": answer_select_challenge,
+    "DEVICE_SRP_AUTH": device_srp_auth,
+    "DEVICE_PASSWORD_VERIFIER": device_password_verifier,
 }
 
 
@@ -75,7 +79,10 @@ async def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flow
     flow = flows.get(req["AuthFlow"])
     if flow is None:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin))
+    params = req.get("AuthParameters") or {}
+    # Admin flows track no devices (Cognito's developer guide): their DEVICE_KEY is ignored.
+    device_key = None if admin else params.get("DEVICE_KEY")
+    return await flow(Attempt(ctx, pool, client, params, admin, device_key=device_key))
 
 
 @action("InitiateAuth")
@@ -91,10 +98,13 @@ async def admin_initiate_auth(ctx: Context, req: Request) -> Response:
     return await _initiate(ctx, pool, client, req, ADMIN_INITIATE_FLOWS, admin=True)
 
 
-def _session_of(name: str, req: Request, params: dict[str, str]) -> str:
-    # PASSWORD_VERIFIER is found by its secret block: pycognito sends no Session.
-    if name == "PASSWORD_VERIFIER":
+def _session_of(name: str, client: Client, req: Request, params: dict[str, str]) -> str:
+    # The verifiers are found by their secret block, DEVICE_SRP_AUTH by user and device:
+    # pycognito sends no Session for these.
+    if name in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
         return session_key(param(params, "PASSWORD_CLAIM_SECRET_BLOCK"))
+    if name == "DEVICE_SRP_AUTH" and not req.get("Session"):
+        return device_session(client.id, param(params, "USERNAME"), param(params, "DEVICE_KEY"))
     return req.get("Session") or ""
 
 
@@ -106,7 +116,7 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if handler is None:
         raise InvalidParameterException(f"ChallengeName {name} is not supported by this emulator yet.")
     params = req.get("ChallengeResponses") or {}
-    challenge = ctx.store.get_challenge(_session_of(name, req, params))
+    challenge = ctx.store.get_challenge(_session_of(name, client, req, params))
     if challenge is None and name == "PASSWORD_VERIFIER":
         # Also what a PreventUserExistenceErrors decoy challenge gets: it was never stored.
         decoy_answered(ctx, pool, client, params)
@@ -120,7 +130,13 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return await handler(Attempt(ctx, pool, client, params, admin, finish), challenge, user)
+    device_key = None if admin else params.get("DEVICE_KEY") or challenge.data.get("device_key")
+    if device_key and params.get("DEVICE_KEY") and devices.tracking(pool):
+        # Before the challenge is used: amazon-cognito-identity-js answers a "device"
+        # ResourceNotFoundException by sending the same answer again without the key.
+        devices.require(ctx, pool, user, device_key)
+    attempt = Attempt(ctx, pool, client, params, admin, finish, device_key=device_key)
+    return await handler(attempt, challenge, user)
 
 
 @action("RespondToAuthChallenge")
@@ -147,4 +163,5 @@ async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
         raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
         raise InvalidParameterException("Refresh Token flow not enabled for this client")
-    return {"AuthenticationResult": await refreshed(ctx, pool, client, req["RefreshToken"])}
+    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"))
+    return {"AuthenticationResult": result}

@@ -68,7 +68,7 @@ async def refresh_token_auth(a: Attempt) -> Response:
             raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
 
     try:
-        result = await refreshed(a.ctx, a.pool, a.client, token, check)
+        result = await refreshed(a.ctx, a.pool, a.client, token, check, a.params.get("DEVICE_KEY"))
     except RefreshTokenReuseException:
         # Not among InitiateAuth's errors: a token rotated out is simply no longer valid.
         raise NotAuthorizedException("Invalid Refresh Token") from None
