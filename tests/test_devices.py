@@ -5,8 +5,11 @@ the device operations and their Admin forms, refresh with DEVICE_KEY, and errors
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,3 +232,25 @@ def test_list_devices_pages(cognito: Any) -> None:
         if not token:
             break
     assert seen == keys
+
+
+def test_amazon_cognito_identity_js_device_journey(node_clients: Path, cognito: Any, server: LiveServer) -> None:
+    pool_id, client_id = tracking_pool(cognito, prompt=True)
+    user(cognito, pool_id, phone_number="+15555550123")
+    done = subprocess.run(
+        ["node", str(node_clients / "devices_journey.mjs"), server.url, pool_id, client_id, "dana", PASSWORD],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["ok"], out
+    # The library confirmed the device itself; the pool asks the user before remembering.
+    assert out["firstConfirmationNecessary"] is True and out["firstDeviceKeyClaim"] is None
+    [listed] = out["devices"]
+    assert KEY_PATTERN.match(listed["key"])
+    assert {"Name": "dev:device_remembered_status", "Value": "remembered"} in listed["attributes"]
+    # The second sign-in went through DEVICE_SRP_AUTH: its tokens name the device, as do
+    # the refreshed ones (refreshSession sends DEVICE_KEY).
+    assert out["secondDeviceKeyClaim"] == listed["key"] == out["refreshedDeviceKeyClaim"]
+    assert out["mfaOptions"] == [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    assert out["mfaOptionsAfterDisable"] is None
+    assert out["devicesAfterForget"] == 0
