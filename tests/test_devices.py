@@ -254,3 +254,20 @@ def test_amazon_cognito_identity_js_device_journey(node_clients: Path, cognito: 
     assert out["mfaOptions"] == [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     assert out["mfaOptionsAfterDisable"] is None
     assert out["devicesAfterForget"] == 0
+
+
+def test_amplify_v6_device_journey(node_clients: Path, cognito: Any, server: LiveServer) -> None:
+    pool_id, client_id = tracking_pool(cognito, prompt=True)
+    user(cognito, pool_id)
+    done = subprocess.run(
+        ["node", str(node_clients / "amplify_devices.mjs"), server.url, pool_id, client_id, "dana", PASSWORD],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["ok"], out
+    assert out["firstDeviceKeyClaim"] is None  # a new device: NewDeviceMetadata, confirmed by Amplify
+    [listed] = out["devices"]
+    assert KEY_PATTERN.match(listed["id"]) and listed["attributes"]["dev:device_remembered_status"] == "remembered"
+    # Signed in again on the remembered device (DEVICE_SRP_AUTH), and refreshed with it.
+    assert out["secondDeviceKeyClaim"] == listed["id"] == out["refreshedDeviceKeyClaim"]
+    assert out["devicesAfterForget"] == 0
