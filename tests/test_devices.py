@@ -271,3 +271,10 @@ def test_amplify_v6_device_journey(node_clients: Path, cognito: Any, server: Liv
     # Signed in again on the remembered device (DEVICE_SRP_AUTH), and refreshed with it.
     assert out["secondDeviceKeyClaim"] == listed["id"] == out["refreshedDeviceKeyClaim"]
     assert out["devicesAfterForget"] == 0
+
+
+def test_get_and_forget_device_without_an_access_token(cognito: Any) -> None:
+    """The model leaves AccessToken optional on these two (the fuzz found a 500 here)."""
+    for call in (cognito.get_device, cognito.forget_device):
+        with pytest.raises(cognito.exceptions.NotAuthorizedException, match="Invalid Access Token"):
+            call(DeviceKey="us-east-1_00000000-0000-0000-0000-000000000000")

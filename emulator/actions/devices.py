@@ -56,7 +56,8 @@ def _list(ctx: Context, pool: Pool, user: User, req: Request) -> Response:
 
 @action("GetDevice")
 def get_device(ctx: Context, req: Request) -> Response:
-    pool, user, _ = authenticate(ctx, req["AccessToken"])
+    # The model leaves AccessToken optional here and in ForgetDevice: none is an invalid one.
+    pool, user, _ = authenticate(ctx, req.get("AccessToken") or "")
     return {"Device": devices.require(ctx, pool, user, req["DeviceKey"]).to_wire()}
 
 
@@ -76,7 +77,7 @@ def update_device_status(ctx: Context, req: Request) -> Response:
 
 @action("ForgetDevice")
 def forget_device(ctx: Context, req: Request) -> Response:
-    pool, user, _ = authenticate(ctx, req["AccessToken"])
+    pool, user, _ = authenticate(ctx, req.get("AccessToken") or "")
     ctx.store.delete_device(devices.require(ctx, pool, user, req["DeviceKey"]).device_key)
     return {}
 
