@@ -9,6 +9,7 @@ from .. import devices
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
 from ..errors import InvalidParameterException, NotAuthorizedException
+from ..issuing import issue_client_credentials
 from ..lookup import (
     check_secret_hash,
     client_secret_matches,
@@ -165,3 +166,24 @@ async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
         raise InvalidParameterException("Refresh Token flow not enabled for this client")
     result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"))
     return {"AuthenticationResult": result}
+
+
+@action("GetClientToken")
+async def get_client_token(ctx: Context, req: Request) -> Response:
+    """A machine-to-machine access token through the API, as the client_credentials grant
+    gives one. The model names no ALLOW_CLIENT_TOKEN_AUTH flow a client could be given, so
+    the client must be one that may use that grant: a secret, client_credentials allowed."""
+    client = require_client(ctx, req["ClientId"])
+    pool = require_pool(ctx, client.pool_id)
+    if not client.secret or not client_secret_matches(client, req["Secret"]):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+    config = client.config
+    if not config.get("AllowedOAuthFlowsUserPoolClient") or "client_credentials" not in (
+            config.get("AllowedOAuthFlows") or []):
+        raise NotAuthorizedException(f"Client {client.id} is not allowed the client_credentials flow.")
+    allowed = config.get("AllowedOAuthScopes") or []
+    scopes = list(dict.fromkeys(req.get("Scopes") or allowed))
+    wrong = [s for s in scopes if s not in allowed]
+    if wrong:
+        raise InvalidParameterException(f"Invalid scope requested: {wrong[0]}")
+    return {"ClientAuthenticationResult": await issue_client_credentials(ctx, pool, client, scopes)}
