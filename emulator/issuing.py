@@ -232,15 +232,17 @@ async def sealed_session(ctx: Context, client: Client, refresh_token: str) -> To
     return session if session.pool_id == client.pool_id else None
 
 
-async def refresh_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession:
-    """The live session a refresh token of this client carries (its revocation is read
-    after the unsealing's await)."""
+async def refresh_session(ctx: Context, client: Client, refresh_token: str) -> tuple[TokenSession, int, float | None]:
+    """The live session a refresh token of this client carries, with its family's latest
+    refresh-token generation and when that began (refreshing.py); all read after the
+    unsealing's await, in one statement."""
     session = await sealed_session(ctx, client, refresh_token)
     # A token older than the client is another client's, whose id a deleted one had.
     if session is None or session.client_id != client.id or session.created < client.created:
         raise NotAuthorizedException("Invalid Refresh Token")
-    if revocation.revoked(ctx, session.pool_id, session.sub, session.origin_jti, session.iat):
+    revoked, latest, began = revocation.refresh_marks(ctx, session)
+    if revoked:
         raise NotAuthorizedException("Refresh Token has been revoked")
     if session.expires <= ctx.now():
         raise NotAuthorizedException("Refresh Token has expired")
-    return session
+    return session, latest, began

@@ -28,12 +28,13 @@ def rotation(client: Client) -> tuple[bool, int]:
     return config.get("Feature") == "ENABLED", int(config.get("RetryGracePeriodSeconds") or 0)
 
 
-def successor(ctx: Context, client: Client, session: TokenSession) -> TokenSession | None:
+def successor(ctx: Context, client: Client, session: TokenSession, latest: int,
+              began: float | None) -> TokenSession | None:
     """The refresh token a refresh of `session` hands out (None: none, rotation is off),
-    recording a rotation; RefreshTokenReuseException for a token rotated out. Runs in the
-    unit that found the session live: nothing is awaited between the check and the write."""
+    recording a rotation; RefreshTokenReuseException for a token rotated out. `latest` and
+    `began` are the family's generation as read in this unit of work, which found the
+    session live: nothing is awaited between that read and this write."""
     enabled, grace = rotation(client)
-    latest, began = revocation.generation(ctx, session)
     mine = session.generation or 0
     if mine < latest:
         if mine != latest - 1 or began is None or ctx.now() >= began + grace:
@@ -58,7 +59,7 @@ async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
     """AuthenticationResult for a refresh token of `client`: the session is found live,
     its user exists, is enabled and passes `check` (a secret hash) and the device check
     before anything is recorded."""
-    session = await refresh_session(ctx, client, token)
+    session, latest, began = await refresh_session(ctx, client, token)
     user = ctx.store.get_user_by_sub(pool.id, session.sub)
     if user is None:
         raise NotAuthorizedException("Refresh Token has been revoked")
@@ -68,4 +69,4 @@ async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
         _check_device(ctx, pool, user, session, device_key)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return await issue(ctx, pool, client, user, session=session, successor=successor(ctx, client, session))
+    return await issue(ctx, pool, client, user, session=session, successor=successor(ctx, client, session, latest, began))

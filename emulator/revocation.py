@@ -24,9 +24,12 @@ def revoke_family(ctx: Context, session: TokenSession) -> None:
                                expires=session.expires + _LONGEST_ACCESS, now=ctx.now())
 
 
-def generation(ctx: Context, session: TokenSession) -> tuple[int, float | None]:
-    """The family's latest refresh-token generation and when it began (refreshing.py)."""
-    return ctx.store.family_generation(session.origin_jti, session.pool_id, session.sub)
+def refresh_marks(ctx: Context, session: TokenSession) -> tuple[bool, int, float | None]:
+    """For a refresh, in one read: whether the session's family is revoked (as revoked()
+    judges it), its latest refresh-token generation and when that began (refreshing.py)."""
+    signed_out, family_revoked, latest, began = ctx.store.family_marks(session.pool_id, session.sub,
+                                                                       session.origin_jti)
+    return _judged(signed_out, family_revoked, session.iat), latest, began
 
 
 def rotate(ctx: Context, session: TokenSession, new_generation: int) -> None:
@@ -64,6 +67,10 @@ def revoked(ctx: Context, pool_id: str, sub: str, origin_jti: str, iat: int) -> 
     rows: its mark covers every family that existed, including those marked "after" the
     previous sign-out. The mark never moves back, so a clock set back cannot revive tokens."""
     signed_out, family_revoked = ctx.store.revocation_marks(pool_id, sub, origin_jti)
+    return _judged(signed_out, family_revoked, iat)
+
+
+def _judged(signed_out: float | None, family_revoked: int | None, iat: int) -> bool:
     if family_revoked:
         return True
     if signed_out is None or iat > signed_out:

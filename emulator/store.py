@@ -547,12 +547,15 @@ class Store(OAuthTables, DeviceTables):
                 "INSERT OR REPLACE INTO token_families (origin_jti, pool_id, sub, revoked, expires)"
                 " VALUES (?, ?, ?, ?, ?)", (origin_jti, pool_id, sub, int(revoked), expires))
 
-    def family_generation(self, origin_jti: str, pool_id: str, sub: str) -> tuple[int, float | None]:
-        """A family's latest refresh-token generation and when it began (0, None: never rotated)."""
+    def family_marks(self, pool_id: str, sub: str, origin_jti: str) -> tuple[float | None, int | None, int, float | None]:
+        """revocation_marks, and the family's latest refresh-token generation and when it
+        began ((0, None): never rotated), in one statement: what a refresh reads."""
         row = self.db.execute(
-            "SELECT generation, rotated_at FROM token_families WHERE origin_jti = ? AND pool_id = ? AND sub = ?",
-            (origin_jti, pool_id, sub)).fetchone()
-        return (0, None) if row is None else (int(row[0]), row[1])
+            "SELECT (SELECT at FROM user_signouts WHERE pool_id = ? AND sub = ?), f.revoked, f.generation,"
+            " f.rotated_at FROM (SELECT 1) LEFT JOIN token_families f"
+            " ON f.origin_jti = ? AND f.pool_id = ? AND f.sub = ?",
+            (pool_id, sub, origin_jti, pool_id, sub)).fetchone()
+        return row[0], row[1], int(row[2] or 0), row[3]
 
     def rotate_family(self, origin_jti: str, pool_id: str, sub: str, *, generation: int, at: float,
                       expires: float) -> None:
