@@ -47,9 +47,9 @@ def _update_status(ctx: Context, device: Device, status: str) -> None:
     ctx.store.put_device(device)
 
 
-def _list(ctx: Context, pool: Pool, user: User, req: Request) -> Response:
+def _list(ctx: Context, pool: Pool, user: User, req: Request, after: str) -> Response:
     limit = req.get("Limit") or 60
-    rows = ctx.store.list_devices(pool.id, user.sub, paging.decode(req.get("PaginationToken")), limit + 1)
+    rows = ctx.store.list_devices(pool.id, user.sub, after, limit + 1)
     return paging.listing([(d.device_key, d) for d in rows], limit, "Devices", Device.to_wire,
                           token_name="PaginationToken")
 
@@ -63,8 +63,9 @@ def get_device(ctx: Context, req: Request) -> Response:
 
 @action("ListDevices")
 def list_devices(ctx: Context, req: Request) -> Response:
+    after = paging.decode(req.get("PaginationToken"))  # a bad one is a bad parameter first
     pool, user, _ = authenticate(ctx, req["AccessToken"])
-    return _list(ctx, pool, user, req)
+    return _list(ctx, pool, user, req, after)
 
 
 @action("UpdateDeviceStatus")
@@ -101,8 +102,9 @@ def admin_get_device(ctx: Context, req: Request) -> Response:
 
 @action("AdminListDevices")
 def admin_list_devices(ctx: Context, req: Request) -> Response:
+    after = paging.decode(req.get("PaginationToken"))
     pool, user = _admin_subject(ctx, req, user_error=False)
-    return _list(ctx, pool, user, req)
+    return _list(ctx, pool, user, req, after)
 
 
 @action("AdminUpdateDeviceStatus")
