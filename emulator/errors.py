@@ -130,6 +130,10 @@ class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA method found for the user."
 
 
+class FeatureUnavailableInTierException(CognitoError):
+    default_message = "This feature is not available in the user pool's tier."
+
+
 class DeviceKeyExistsException(CognitoError):
     default_message = "Device key already exists."
 

@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from . import jwe, revocation, tokens
+from . import jwe, revocation, sessions, tokens
 from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
 from .errors import NotAuthorizedException, UserNotFoundException
@@ -83,6 +83,8 @@ def new_session(
         scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key,
     )
     revocation.note_new_family(ctx, session)
+    if sessions.tracking(pool):
+        sessions.opened(ctx, pool, session)
     return session
 
 

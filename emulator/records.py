@@ -288,3 +288,23 @@ class Device:
         if self.last_auth is not None:
             out["DeviceLastAuthenticatedDate"] = self.last_auth
         return out
+
+
+@dataclass
+class UserSession:
+    """A tracked token session (sessions.py): one sign-in's token family."""
+
+    session_id: str
+    pool_id: str
+    sub: str
+    client_id: str
+    origin_jti: str
+    iat: int
+    created: float
+    last_active: float
+    expires: float
+
+    def to_wire(self) -> dict[str, Any]:
+        """SessionType's members (IsCurrentSession is the caller's to add)."""
+        return {"SessionId": self.session_id, "SessionType": "TOKEN", "ClientId": self.client_id,
+                "CreateDate": self.created, "LastActiveDate": self.last_active}

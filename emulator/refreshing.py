@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from . import devices, revocation
+from . import devices, revocation, sessions
 from .api import Context
 from .errors import NotAuthorizedException, RefreshTokenReuseException
 from .issuing import issue, refresh_session
@@ -69,4 +69,6 @@ async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
         _check_device(ctx, pool, user, session, device_key)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return await issue(ctx, pool, client, user, session=session, successor=successor(ctx, client, session, latest, began))
+    rotated = successor(ctx, client, session, latest, began)
+    sessions.used(ctx, pool, session)
+    return await issue(ctx, pool, client, user, session=session, successor=rotated)

@@ -20,8 +20,13 @@ def sign_out(ctx: Context, pool_id: str, sub: str) -> None:
 
 
 def revoke_family(ctx: Context, session: TokenSession) -> None:
-    ctx.store.put_token_family(session.origin_jti, session.pool_id, session.sub, revoked=True,
-                               expires=session.expires + _LONGEST_ACCESS, now=ctx.now())
+    revoke_origin(ctx, session.pool_id, session.sub, session.origin_jti, session.expires)
+
+
+def revoke_origin(ctx: Context, pool_id: str, sub: str, origin_jti: str, expires: float) -> None:
+    """Revoke the family `origin_jti`, whose refresh tokens expire at `expires`."""
+    ctx.store.put_token_family(origin_jti, pool_id, sub, revoked=True, expires=expires + _LONGEST_ACCESS,
+                               now=ctx.now())
 
 
 def refresh_marks(ctx: Context, session: TokenSession) -> tuple[bool, int, float | None]:

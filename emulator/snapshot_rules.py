@@ -277,6 +277,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "user_signouts": {"pool_id": POOL_ID},
     "token_families": {"pool_id": POOL_ID, "revoked": _flag},
     "lockouts": {"pool_id": POOL_ID},
+    "user_sessions": {"session_id": _shape("SessionIdType"), "pool_id": POOL_ID,
+                      "client_id": _shape("ClientIdType")},
     "devices": {"device_key": _shape("DeviceKeyType"), "pool_id": POOL_ID, "confirmed": _flag,
                 "status": _shape("DeviceRememberedStatusType")},
     "challenges": {"pool_id": POOL_ID, "client_id": _shape("ClientIdType"), "data": _json(_json_object)},

@@ -20,6 +20,7 @@ from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
 from .store_devices import DeviceTables
 from .store_oauth import OAuthTables
+from .store_sessions import SessionTables
 
 DB_FILE = "cognito.db"
 
@@ -195,16 +196,28 @@ def _m7_devices(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX devices_user ON devices(pool_id, sub, device_key)")
 
 
+def _m8_user_sessions(db: sqlite3.Connection) -> None:
+    """Tracked user sessions (sessions.py): one row per sign-in's token family while the
+    pool tracks sessions."""
+    db.execute(
+        """CREATE TABLE user_sessions (
+            session_id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL, client_id TEXT NOT NULL,
+            origin_jti TEXT NOT NULL, iat INTEGER NOT NULL, created REAL NOT NULL, last_active REAL NOT NULL,
+            expires REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX user_sessions_user ON user_sessions(pool_id, sub)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
-    _m6_refresh_token_rotation, _m7_devices,
+    _m6_refresh_token_rotation, _m7_devices, _m8_user_sessions,
 ]
 
 
 __all__ = ["Column", "Conflict", "Store"]
 
 
-class Store(OAuthTables, DeviceTables):
+class Store(OAuthTables, DeviceTables, SessionTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -354,7 +367,8 @@ class Store(OAuthTables, DeviceTables):
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "user_signouts", "token_families",
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
-                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts", "devices"):
+                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts", "devices",
+                          "user_sessions"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
 
@@ -436,8 +450,9 @@ class Store(OAuthTables, DeviceTables):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE pool_id = ? AND username IN"
                     " (SELECT username FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
-            self.db.execute("DELETE FROM devices WHERE pool_id = ? AND sub IN"
-                            " (SELECT sub FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
+            for table in ("devices", "user_sessions"):
+                self.db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND sub IN"
+                                " (SELECT sub FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))

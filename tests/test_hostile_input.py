@@ -52,6 +52,8 @@ ACCESS_TOKEN_BODIES: dict[str, dict[str, Any]] = {
     "ListDevices": {},
     "UpdateDeviceStatus": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
     "ForgetDevice": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
+    "ListUserSessions": {},
+    "RevokeUserSession": {"SessionId": "tkn" + "0" * 25},
 }
 
 
@@ -172,6 +174,8 @@ LIST_ACTIONS = {
     "ListResourceServers": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
     "AdminListDevices": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListDevices": ("PaginationToken", lambda w: {"AccessToken": w["AccessToken"]}),
+    "ListUserSessions": ("NextToken", lambda w: {"AccessToken": w["AccessToken"]}),
+    "AdminListUserSessions": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
 }
 
 

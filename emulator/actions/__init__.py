@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     pools,
     recovery,
     resource_servers,
+    sessions,
     users_admin,
     users_self,
 )
