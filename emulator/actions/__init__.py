@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     auth,
     branding,
     clients,
+    derived,
     devices,
     domains,
     factors,
