@@ -28,7 +28,7 @@ def hand_out(ctx: Context, pool: Pool, user: User) -> dict[str, str]:
     now = ctx.now()
     device = Device(device_key=f"{pool_region(pool.id)}_{uuid.uuid4()}", pool_id=pool.id, sub=user.sub,
                     group_key="-" + "".join(secrets.choice(_GROUP_ALPHABET) for _ in range(9)),
-                    status="not_remembered", confirmed=False, created=now, modified=now)
+                    status="not_remembered", confirmed=False, created=now, modified=now, last_ip=ctx.client_ip)
     ctx.store.add_device(device)
     return {"DeviceKey": device.device_key, "DeviceGroupKey": device.group_key}
 
@@ -59,6 +59,7 @@ def skips_mfa(ctx: Context, pool: Pool, user: User, device_key: str | None) -> b
 
 def authenticated(ctx: Context, device: Device) -> None:
     device.last_auth = ctx.now()
+    device.last_ip = ctx.client_ip or device.last_ip
     ctx.store.put_device(device)
 
 

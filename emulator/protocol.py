@@ -57,6 +57,7 @@ async def handle(request: Request) -> Response:
             base_url=base_url(services.settings, request.url.scheme, request.headers.get("host", "")),
             action=name,
             signed_region=None if op.unsigned else scope_region,
+            client_ip=request.client.host if request.client else None,
         )
         result = await runner.run(ctx, handler, body)
         payload = json.dumps(result, separators=(",", ":"))

@@ -276,6 +276,7 @@ class Device:
     verifier: str | None = None
     name: str | None = None
     last_auth: float | None = None
+    last_ip: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         """DeviceType."""
@@ -283,6 +284,8 @@ class Device:
         if self.name:
             attributes.append({"Name": "device_name", "Value": self.name})
         attributes.append({"Name": "dev:device_remembered_status", "Value": self.status})
+        if self.last_ip:
+            attributes.append({"Name": "last_ip_used", "Value": self.last_ip})
         out: dict[str, Any] = {"DeviceKey": self.device_key, "DeviceAttributes": attributes,
                                "DeviceCreateDate": self.created, "DeviceLastModifiedDate": self.modified}
         if self.last_auth is not None:

@@ -191,7 +191,7 @@ def _m7_devices(db: sqlite3.Connection) -> None:
         """CREATE TABLE devices (
             device_key TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL, group_key TEXT NOT NULL,
             salt TEXT, verifier TEXT, name TEXT, status TEXT NOT NULL, confirmed INTEGER NOT NULL,
-            created REAL NOT NULL, modified REAL NOT NULL, last_auth REAL)"""
+            created REAL NOT NULL, modified REAL NOT NULL, last_auth REAL, last_ip TEXT)"""
     )
     db.execute("CREATE INDEX devices_user ON devices(pool_id, sub, device_key)")
 

@@ -10,7 +10,7 @@ from .records import Device
 from .sqlconn import Conn
 
 _COLUMNS = ("device_key", "pool_id", "sub", "group_key", "salt", "verifier", "name", "status", "confirmed",
-            "created", "modified", "last_auth")
+            "created", "modified", "last_auth", "last_ip")
 
 
 def _device(row: tuple[Any, ...]) -> Device:
@@ -51,7 +51,7 @@ class DeviceTables:
 
 def _values(d: Device) -> tuple[Any, ...]:
     return (d.device_key, d.pool_id, d.sub, d.group_key, d.salt, d.verifier, d.name, d.status, int(d.confirmed),
-            d.created, d.modified, d.last_auth)
+            d.created, d.modified, d.last_auth, d.last_ip)
 
 
 __all__ = ["DeviceTables"]

@@ -101,7 +101,7 @@ def test_confirm_device_and_the_device_operations(cognito: Any, pool_id: str) ->
     listed = cognito.list_devices(AccessToken=access)["Devices"]
     assert [d["DeviceKey"] for d in listed] == [device.key]
     assert attributes(listed[0]) == {"device_status": "valid", "device_name": "laptop",
-                                     "dev:device_remembered_status": "remembered"}
+                                     "dev:device_remembered_status": "remembered", "last_ip_used": "127.0.0.1"}
     got = cognito.get_device(AccessToken=access, DeviceKey=device.key)["Device"]
     assert got["DeviceKey"] == device.key and got["DeviceCreateDate"]
     assert cognito.admin_get_device(UserPoolId=pool_id, Username="dana", DeviceKey=device.key)["Device"] == got
