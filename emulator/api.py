@@ -77,6 +77,8 @@ class Context:
     # region's pools. None for what Cognito leaves unsigned and for the emulator's own
     # callers (hosted UI, seed, control endpoints): no region to disagree with.
     signed_region: str | None = None
+    # The caller's address, where the edge knows it (device attributes' last_ip_used).
+    client_ip: str | None = None
     # What to do outside the store once the call's writes have committed (and not if
     # they fail to): the runner runs these after the commit, before answering.
     after_commit: list[AfterCommit] = field(default_factory=list)

@@ -154,6 +154,18 @@ class PreconditionNotMetException(CognitoError):
     default_message = "A precondition is not met."
 
 
+class FeatureUnavailableInTierException(CognitoError):
+    default_message = "This feature is not available in the user pool's tier."
+
+
+class DeviceKeyExistsException(CognitoError):
+    default_message = "Device key already exists."
+
+
+class RefreshTokenReuseException(CognitoError):
+    default_message = "Refresh token has been rotated out."
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal error."

@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from . import jwe, revocation, tokens
+from . import jwe, revocation, sessions, tokens
 from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
 from .errors import NotAuthorizedException, UserNotFoundException
@@ -72,7 +72,7 @@ def at_hash(access_token: str) -> str:
 
 def new_session(
     ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
-    scopes: list[str] | None = None,
+    scopes: list[str] | None = None, device_key: str | None = None,
 ) -> TokenSession:
     """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
     explains (the user signed out in this very second)."""
@@ -81,9 +81,11 @@ def new_session(
         origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id, username=user.username,
         sub=user.sub, auth_time=auth_time or int(now), iat=int(now), created=now,
         expires=now + validity_seconds(client, "RefreshToken"),
-        scopes=" ".join(scopes) if scopes is not None else None,
+        scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key,
     )
     revocation.note_new_family(ctx, session)
+    if sessions.tracking(pool):
+        sessions.opened(ctx, pool, session)
     return session
 
 
@@ -110,6 +112,8 @@ def token_claims(
         "scope": ADMIN_SCOPE if session.scopes is None else session.scopes,
         "exp": iat + validity_seconds(client, "AccessToken"), "jti": str(uuid.uuid4()), "username": user.username,
     }
+    if session.device_key is not None:
+        access["device_key"] = session.device_key
     if session.scopes is not None:
         access["version"] = 2
     if session.scopes is not None and "openid" not in session.scopes.split():
@@ -125,7 +129,8 @@ def token_claims(
 async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
-    scopes: list[str] | None = None, nonce: str | None = None,
+    scopes: list[str] | None = None, nonce: str | None = None, successor: TokenSession | None = None,
+    device_key: str | None = None,
     source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
@@ -133,16 +138,19 @@ async def issue(
 
     `scopes` marks an OAuth sign-in (hosted UI): the access token carries them and
     `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
-    when sent); the session keeps the scopes for its refreshes. A pool's PreTokenGeneration
-    trigger (`source` names the occasion) runs first: if it fails, nothing is issued."""
+    when sent); the session keeps the scopes for its refreshes. A refresh with rotation
+    passes the `successor` session, sealed into the new refresh token. A pool's
+    PreTokenGeneration trigger (`source` names the occasion) runs first: if it fails,
+    nothing is issued."""
     changes = None
     if target(ctx, pool, "PreTokenGeneration") is not None:
         user, changes = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
-    refresh = None
+    refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
-        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes)
+        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key)
         refresh = refresh_token(ctx, session)
-    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if refresh else int(ctx.now()))
+    first = refresh is not None and successor is None
+    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))
     if changes is not None:
         pretoken.apply(changes, access, id_claims)
     key = ctx.keys.get(pool.id)
@@ -251,15 +259,17 @@ async def sealed_session(ctx: Context, client: Client, refresh_token: str) -> To
     return session if session.pool_id == client.pool_id else None
 
 
-async def refresh_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession:
-    """The live session a refresh token of this client carries (its revocation is read
-    after the unsealing's await)."""
+async def refresh_session(ctx: Context, client: Client, refresh_token: str) -> tuple[TokenSession, int, float | None]:
+    """The live session a refresh token of this client carries, with its family's latest
+    refresh-token generation and when that began (refreshing.py); all read after the
+    unsealing's await, in one statement."""
     session = await sealed_session(ctx, client, refresh_token)
     # A token older than the client is another client's, whose id a deleted one had.
     if session is None or session.client_id != client.id or session.created < client.created:
         raise NotAuthorizedException("Invalid Refresh Token")
-    if revocation.revoked(ctx, session.pool_id, session.sub, session.origin_jti, session.iat):
+    revoked, latest, began = revocation.refresh_marks(ctx, session)
+    if revoked:
         raise NotAuthorizedException("Refresh Token has been revoked")
     if session.expires <= ctx.now():
         raise NotAuthorizedException("Refresh Token has expired")
-    return session
+    return session, latest, began

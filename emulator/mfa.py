@@ -89,10 +89,36 @@ def set_preference(user: User, method: str, enabled: bool | None, preferred: boo
     user.extra["mfa"] = settings
 
 
+LEGACY_SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+
+
+def set_legacy_sms(user: User, on: bool) -> None:
+    """SetUserSettings' SMS MFA: on or off, shown as MFAOptions while on."""
+    set_preference(user, SMS, on, None)
+    if on:
+        user.extra["legacy_sms"] = True
+    else:
+        user.extra.pop("legacy_sms", None)
+
+
+def delete_totp(user: User) -> bool:
+    """Forget the user's authenticator (and TOTP as a method); False if there was none."""
+    had = "totp" in user.extra or "totp_pending" in user.extra or TOTP in user_settings(user)
+    user.extra.pop("totp", None)
+    user.extra.pop("totp_pending", None)
+    settings = user_settings(user)
+    settings.pop(TOTP, None)
+    user.extra["mfa"] = settings
+    return had
+
+
 def user_wire(pool: Pool, user: User) -> dict[str, Any]:
-    """UserMFASettingList and PreferredMfaSetting, as GetUser and AdminGetUser show them."""
+    """UserMFASettingList and PreferredMfaSetting, as GetUser and AdminGetUser show them,
+    and MFAOptions for SMS MFA set the legacy way (SetUserSettings)."""
     out: dict[str, Any] = {}
     settings = user_settings(user)
+    if user.extra.get("legacy_sms") and settings.get(SMS, {}).get("enabled"):
+        out["MFAOptions"] = [dict(LEGACY_SMS_OPTION)]
     enabled = [m for m in METHODS if settings.get(m, {}).get("enabled")]
     if enabled:
         out["UserMFASettingList"] = enabled

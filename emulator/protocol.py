@@ -65,6 +65,7 @@ async def handle(request: Request) -> Response:
             action=name,
             service=service,
             signed_region=None if op.unsigned else scope_region,
+            client_ip=request.client.host if request.client else None,
         )
         if isinstance(body.get("ClientMetadata"), dict):
             ctx.client_metadata = body["ClientMetadata"]

@@ -149,6 +149,9 @@ class TokenSession:
     # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
     scopes: str | None = None
     device_key: str | None = None  # the remembered device a sign-in used (devices: not yet)
+    # Refresh-token rotation (refreshing.py): which token of the family this is; None
+    # for the sign-in's own (generation 0).
+    generation: int | None = None
 
     def to_claims(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -160,7 +163,7 @@ class TokenSession:
         for name, kind in (("origin_jti", str), ("pool_id", str), ("client_id", str), ("username", str),
                            ("sub", str), ("auth_time", int), ("iat", int), ("created", (int, float)),
                            ("expires", (int, float)), ("scopes", (str, type(None))),
-                           ("device_key", (str, type(None)))):
+                           ("device_key", (str, type(None))), ("generation", (int, type(None)))):
             if not isinstance(getattr(session, name), kind):
                 raise TypeError(f"{name} is not a {kind}")
         return session
@@ -288,3 +291,57 @@ class ImportJob:
             if value is not None:
                 out[key] = value
         return out
+
+
+@dataclass
+class Device:
+    """A user's device: handed out by a sign-in (NewDeviceMetadata), confirmed with its
+    SRP verifier (ConfirmDevice), remembered or not (UpdateDeviceStatus)."""
+
+    device_key: str
+    pool_id: str
+    sub: str
+    group_key: str
+    status: str  # remembered | not_remembered
+    confirmed: bool
+    created: float
+    modified: float
+    salt: str | None = None  # hex, as the SRP helpers take it
+    verifier: str | None = None
+    name: str | None = None
+    last_auth: float | None = None
+    last_ip: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """DeviceType."""
+        attributes = [{"Name": "device_status", "Value": "valid"}]
+        if self.name:
+            attributes.append({"Name": "device_name", "Value": self.name})
+        attributes.append({"Name": "dev:device_remembered_status", "Value": self.status})
+        if self.last_ip:
+            attributes.append({"Name": "last_ip_used", "Value": self.last_ip})
+        out: dict[str, Any] = {"DeviceKey": self.device_key, "DeviceAttributes": attributes,
+                               "DeviceCreateDate": self.created, "DeviceLastModifiedDate": self.modified}
+        if self.last_auth is not None:
+            out["DeviceLastAuthenticatedDate"] = self.last_auth
+        return out
+
+
+@dataclass
+class UserSession:
+    """A tracked token session (sessions.py): one sign-in's token family."""
+
+    session_id: str
+    pool_id: str
+    sub: str
+    client_id: str
+    origin_jti: str
+    iat: int
+    created: float
+    last_active: float
+    expires: float
+
+    def to_wire(self) -> dict[str, Any]:
+        """SessionType's members (IsCurrentSession is the caller's to add)."""
+        return {"SessionId": self.session_id, "SessionType": "TOKEN", "ClientId": self.client_id,
+                "CreateDate": self.created, "LastActiveDate": self.last_active}

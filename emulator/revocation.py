@@ -2,7 +2,7 @@
 use, so that a sign-in itself records nothing: a user's global sign-out (GlobalSignOut,
 AdminUserGlobalSignOut, AdminDisableUser, deleting the user) and the revocation of one
 token family (RevokeToken: a refresh token and every access and ID token minted from it,
-which share its `origin_jti`)."""
+which share its `origin_jti`); and, in the family's row, its refresh-token rotation."""
 
 from __future__ import annotations
 
@@ -20,8 +20,26 @@ def sign_out(ctx: Context, pool_id: str, sub: str) -> None:
 
 
 def revoke_family(ctx: Context, session: TokenSession) -> None:
-    ctx.store.put_token_family(session.origin_jti, session.pool_id, session.sub, revoked=True,
-                               expires=session.expires + _LONGEST_ACCESS, now=ctx.now())
+    revoke_origin(ctx, session.pool_id, session.sub, session.origin_jti, session.expires)
+
+
+def revoke_origin(ctx: Context, pool_id: str, sub: str, origin_jti: str, expires: float) -> None:
+    """Revoke the family `origin_jti`, whose refresh tokens expire at `expires`."""
+    ctx.store.put_token_family(origin_jti, pool_id, sub, revoked=True, expires=expires + _LONGEST_ACCESS,
+                               now=ctx.now())
+
+
+def refresh_marks(ctx: Context, session: TokenSession) -> tuple[bool, int, float | None]:
+    """For a refresh, in one read: whether the session's family is revoked (as revoked()
+    judges it), its latest refresh-token generation and when that began (refreshing.py)."""
+    signed_out, family_revoked, latest, began = ctx.store.family_marks(session.pool_id, session.sub,
+                                                                       session.origin_jti)
+    return _judged(signed_out, family_revoked, session.iat), latest, began
+
+
+def rotate(ctx: Context, session: TokenSession, new_generation: int) -> None:
+    ctx.store.rotate_family(session.origin_jti, session.pool_id, session.sub, generation=new_generation,
+                            at=ctx.now(), expires=session.expires + _LONGEST_ACCESS)
 
 
 def note_new_family(ctx: Context, session: TokenSession) -> None:
@@ -54,6 +72,10 @@ def revoked(ctx: Context, pool_id: str, sub: str, origin_jti: str, iat: int) -> 
     rows: its mark covers every family that existed, including those marked "after" the
     previous sign-out. The mark never moves back, so a clock set back cannot revive tokens."""
     signed_out, family_revoked = ctx.store.revocation_marks(pool_id, sub, origin_jti)
+    return _judged(signed_out, family_revoked, iat)
+
+
+def _judged(signed_out: float | None, family_revoked: int | None, iat: int) -> bool:
     if family_revoked:
         return True
     if signed_out is None or iat > signed_out:

@@ -129,9 +129,11 @@ def _hkdf(ikm_hex: str, salt_hex: str) -> bytes:
 
 def expected_signature(
     *, pool_id: str, user_id: str, verifier_hex: str, a: int, b: int, big_b: int,
-    secret_block: str, timestamp: str,
+    secret_block: str, timestamp: str, realm: str | None = None,
 ) -> str | None:
-    """The PASSWORD_CLAIM_SIGNATURE a client that knows the password sends; None when A is unusable."""
+    """The PASSWORD_CLAIM_SIGNATURE a client that knows the password sends; None when A is unusable.
+    A device's (DEVICE_PASSWORD_VERIFIER) is over its group key (`realm`) and device key
+    instead of the pool name and user id, as amazon-cognito-identity-js computes it."""
     if a % N == 0:
         return None
     u = int(hex_hash(pad_hex(a) + pad_hex(big_b)), 16)
@@ -144,5 +146,6 @@ def expected_signature(
         block = base64.b64decode(secret_block, validate=True)
     except ValueError:
         return None
-    message = pool_name(pool_id).encode() + user_id.encode() + block + timestamp.encode()
+    message = (realm if realm is not None else pool_name(pool_id)).encode() + user_id.encode() + block \
+        + timestamp.encode()
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()

@@ -18,9 +18,11 @@ from typing import Any
 from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections
+from .store_devices import DeviceTables
 from .store_identity import IdentityTables
 from .store_imports import ImportTables, m8_import_jobs
 from .store_oauth import OAuthTables
+from .store_sessions import SessionTables
 
 DB_FILE = "cognito.db"
 
@@ -220,9 +222,41 @@ def _m7_search_indexes(db: sqlite3.Connection) -> None:
 SEARCHED_ATTRIBUTES = ("name", "given_name", "family_name")
 
 
+def _m9_refresh_token_rotation(db: sqlite3.Connection) -> None:
+    """Refresh-token rotation (refreshing.py): a family's latest generation, and when the
+    one before it was rotated out (its grace period runs from then)."""
+    db.execute("ALTER TABLE token_families ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE token_families ADD COLUMN rotated_at REAL")
+
+
+def _m10_devices(db: sqlite3.Connection) -> None:
+    """Users' devices (devices.py): the key and group key NewDeviceMetadata handed out,
+    the SRP salt and verifier ConfirmDevice stored, name and remembered status."""
+    db.execute(
+        """CREATE TABLE devices (
+            device_key TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL, group_key TEXT NOT NULL,
+            salt TEXT, verifier TEXT, name TEXT, status TEXT NOT NULL, confirmed INTEGER NOT NULL,
+            created REAL NOT NULL, modified REAL NOT NULL, last_auth REAL, last_ip TEXT)"""
+    )
+    db.execute("CREATE INDEX devices_user ON devices(pool_id, sub, device_key)")
+
+
+def _m11_user_sessions(db: sqlite3.Connection) -> None:
+    """Tracked user sessions (sessions.py): one row per sign-in's token family while the
+    pool tracks sessions."""
+    db.execute(
+        """CREATE TABLE user_sessions (
+            session_id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, sub TEXT NOT NULL, client_id TEXT NOT NULL,
+            origin_jti TEXT NOT NULL, iat INTEGER NOT NULL, created REAL NOT NULL, last_active REAL NOT NULL,
+            expires REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX user_sessions_user ON user_sessions(pool_id, sub)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
     _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
+    _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions,
 ]
 
 
@@ -244,7 +278,7 @@ _TOP = "\U0010ffff"
 __all__ = ["Column", "Conflict", "Store", "UserQuery"]
 
 
-class Store(OAuthTables, IdentityTables, ImportTables):
+class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -411,7 +445,8 @@ class Store(OAuthTables, IdentityTables, ImportTables):
         with self.transaction():
             for table in ("users", "clients", "groups", "members", "user_signouts", "token_families",
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
-                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts"):
+                          "ui_customizations", "auth_codes", "hosted_sessions", "lockouts", "devices",
+                          "user_sessions"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM import_chunks WHERE job_id IN"
                             " (SELECT job_id FROM import_jobs WHERE pool_id = ?)", (pool_id,))
@@ -496,6 +531,9 @@ class Store(OAuthTables, IdentityTables, ImportTables):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE pool_id = ? AND username IN"
                     " (SELECT username FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
+            for table in ("devices", "user_sessions"):
+                self.db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND sub IN"
+                                " (SELECT sub FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM members WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
             self.db.execute("DELETE FROM codes WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))
@@ -617,6 +655,26 @@ class Store(OAuthTables, IdentityTables, ImportTables):
             self.db.execute(
                 "INSERT OR REPLACE INTO token_families (origin_jti, pool_id, sub, revoked, expires)"
                 " VALUES (?, ?, ?, ?, ?)", (origin_jti, pool_id, sub, int(revoked), expires))
+
+    def family_marks(self, pool_id: str, sub: str, origin_jti: str) -> tuple[float | None, int | None, int, float | None]:
+        """revocation_marks, and the family's latest refresh-token generation and when it
+        began ((0, None): never rotated), in one statement: what a refresh reads."""
+        row = self.db.execute(
+            "SELECT (SELECT at FROM user_signouts WHERE pool_id = ? AND sub = ?), f.revoked, f.generation,"
+            " f.rotated_at FROM (SELECT 1) LEFT JOIN token_families f"
+            " ON f.origin_jti = ? AND f.pool_id = ? AND f.sub = ?",
+            (pool_id, sub, origin_jti, pool_id, sub)).fetchone()
+        return row[0], row[1], int(row[2] or 0), row[3]
+
+    def rotate_family(self, origin_jti: str, pool_id: str, sub: str, *, generation: int, at: float,
+                      expires: float) -> None:
+        """Record a family's new latest generation. A family without a row is live here
+        (the caller has just checked), so a new row says revoked = 0."""
+        self.db.execute(
+            "INSERT INTO token_families (origin_jti, pool_id, sub, revoked, expires, generation, rotated_at)"
+            " VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT (origin_jti) DO UPDATE SET"
+            " generation = excluded.generation, rotated_at = excluded.rotated_at",
+            (origin_jti, pool_id, sub, expires, generation, at))
 
     # -- auth challenges --------------------------------------------------------------
 

@@ -45,6 +45,15 @@ ACCESS_TOKEN_BODIES: dict[str, dict[str, Any]] = {
     "UpdateUserAttributes": {"UserAttributes": [{"Name": "name", "Value": "x"}]},
     "VerifySoftwareToken": {"UserCode": "123456"},
     "VerifyUserAttribute": {"AttributeName": "email", "Code": "123456"},
+    "SetUserSettings": {"MFAOptions": []},
+    "GetUserAuthFactors": {},
+    "ConfirmDevice": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
+    "GetDevice": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
+    "ListDevices": {},
+    "UpdateDeviceStatus": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
+    "ForgetDevice": {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
+    "ListUserSessions": {},
+    "RevokeUserSession": {"SessionId": "tkn" + "0" * 25},
 }
 
 
@@ -144,24 +153,30 @@ TAMPERED_PAGE_TOKENS = {
 
 @pytest.fixture(scope="module")
 def listed(server: LiveServer) -> dict[str, Any]:
-    """One of everything the seven list actions list."""
+    """One of everything the list actions list."""
     cognito = server.client()
     pool = cognito.create_user_pool(PoolName="paged")["UserPool"]["Id"]
     cognito.create_group(UserPoolId=pool, GroupName="g")
     confirmed_user(cognito, pool)
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="alice", GroupName="g")
-    return {"UserPoolId": pool}
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c",
+                                             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
+    return {"UserPoolId": pool, "AccessToken": sign_in(cognito, client["ClientId"])["AccessToken"]}
 
 
 LIST_ACTIONS = {
-    "ListUserPools": ("NextToken", lambda pool: {"MaxResults": 10}),
-    "ListUsers": ("PaginationToken", lambda pool: {"UserPoolId": pool}),
-    "ListGroups": ("NextToken", lambda pool: {"UserPoolId": pool}),
-    "ListUsersInGroup": ("NextToken", lambda pool: {"UserPoolId": pool, "GroupName": "g"}),
-    "AdminListGroupsForUser": ("NextToken", lambda pool: {"UserPoolId": pool, "Username": "alice"}),
-    "ListUserPoolClients": ("NextToken", lambda pool: {"UserPoolId": pool}),
-    "ListResourceServers": ("NextToken", lambda pool: {"UserPoolId": pool, "MaxResults": 10}),
-    "ListUserImportJobs": ("PaginationToken", lambda pool: {"UserPoolId": pool, "MaxResults": 10}),
+    "ListUserPools": ("NextToken", lambda w: {"MaxResults": 10}),
+    "ListUsers": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"]}),
+    "ListGroups": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"]}),
+    "ListUsersInGroup": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "GroupName": "g"}),
+    "AdminListGroupsForUser": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
+    "ListUserPoolClients": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"]}),
+    "ListResourceServers": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
+    "AdminListDevices": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
+    "ListDevices": ("PaginationToken", lambda w: {"AccessToken": w["AccessToken"]}),
+    "ListUserSessions": ("NextToken", lambda w: {"AccessToken": w["AccessToken"]}),
+    "AdminListUserSessions": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
+    "ListUserImportJobs": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
 }
 
 
@@ -177,9 +192,9 @@ def test_tampered_pagination_tokens_are_invalid_parameters(server: LiveServer, l
                                                           action: str) -> None:
     member, body = LIST_ACTIONS[action]
     for how, token in TAMPERED_PAGE_TOKENS.items():
-        resp = call(server, action, {**body(listed["UserPoolId"]), member: token})
+        resp = call(server, action, {**body(listed), member: token})
         assert aws_error(resp, "InvalidParameterException"), how
-    assert call(server, action, body(listed["UserPoolId"])).status_code == 200
+    assert call(server, action, body(listed)).status_code == 200
 
 
 # -- methods other than POST on the JSON API -----------------------------------------------------

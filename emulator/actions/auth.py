@@ -5,12 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from .. import devices
 from ..api import Context, Request, Response, action
+from ..authflows import allowed_flows
 from ..errors import InvalidParameterException, NotAuthorizedException
-from ..lookup import check_secret_hash, find_user, require_client, require_pool
+from ..issuing import issue_client_credentials
+from ..lookup import (
+    check_secret_hash,
+    client_secret_matches,
+    find_user,
+    require_client,
+    require_pool,
+)
 from ..records import Challenge, Client, Pool, User
-from ..signin.core import Attempt, param, spent
+from ..refreshing import refreshed
+from ..signin.core import Attempt, device_session, param, spent
 from ..signin.custom_auth import answer_custom_challenge, custom_auth
+from ..signin.device_auth import device_password_verifier, device_srp_auth
 from ..signin.mfa_steps import (
     answer_mfa_setup,
     answer_otp,
@@ -55,6 +66,8 @@ CHALLENGES: dict[str, Answer] = {
     "MFA_SETUP": answer_mfa_setup,
     "SELECT_CHALLENGE": answer_select_challenge,
     "CUSTOM_CHALLENGE": answer_custom_challenge,
+    "DEVICE_SRP_AUTH": device_srp_auth,
+    "DEVICE_PASSWORD_VERIFIER": device_password_verifier,
 }
 
 
@@ -63,8 +76,11 @@ async def _initiate(ctx: Context, pool: Pool, client: Client, req: Request, flow
     flow = flows.get(req["AuthFlow"])
     if flow is None:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    return await flow(Attempt(ctx, pool, client, req.get("AuthParameters") or {}, admin,
-                              metadata=dict(req.get("ClientMetadata") or {})))
+    params = req.get("AuthParameters") or {}
+    # Admin flows track no devices (Cognito's developer guide): their DEVICE_KEY is ignored.
+    device_key = None if admin else params.get("DEVICE_KEY")
+    return await flow(Attempt(ctx, pool, client, params, admin, metadata=dict(req.get("ClientMetadata") or {}),
+                              device_key=device_key))
 
 
 @action("InitiateAuth")
@@ -80,10 +96,13 @@ async def admin_initiate_auth(ctx: Context, req: Request) -> Response:
     return await _initiate(ctx, pool, client, req, ADMIN_INITIATE_FLOWS, admin=True)
 
 
-def _session_of(name: str, req: Request, params: dict[str, str]) -> str:
-    # PASSWORD_VERIFIER is found by its secret block: pycognito sends no Session.
-    if name == "PASSWORD_VERIFIER":
+def _session_of(name: str, client: Client, req: Request, params: dict[str, str]) -> str:
+    # The verifiers are found by their secret block, DEVICE_SRP_AUTH by user and device:
+    # pycognito sends no Session for these.
+    if name in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
         return session_key(param(params, "PASSWORD_CLAIM_SECRET_BLOCK"))
+    if name == "DEVICE_SRP_AUTH" and not req.get("Session"):
+        return device_session(client.id, param(params, "USERNAME"), param(params, "DEVICE_KEY"))
     return req.get("Session") or ""
 
 
@@ -95,7 +114,7 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if handler is None:
         raise InvalidParameterException(f"ChallengeName {name} is not supported by this emulator yet.")
     params = req.get("ChallengeResponses") or {}
-    challenge = ctx.store.get_challenge(_session_of(name, req, params))
+    challenge = ctx.store.get_challenge(_session_of(name, client, req, params))
     if challenge is None and name == "PASSWORD_VERIFIER":
         # Also what a PreventUserExistenceErrors decoy challenge gets: it was never stored.
         decoy_answered(ctx, pool, client, params)
@@ -109,8 +128,14 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
     check_secret_hash(client, username, params.get("SECRET_HASH"), user.username)
-    return await handler(Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {})),
-                         challenge, user)
+    device_key = None if admin else params.get("DEVICE_KEY") or challenge.data.get("device_key")
+    if device_key and params.get("DEVICE_KEY") and devices.tracking(pool):
+        # Before the challenge is used: amazon-cognito-identity-js answers a "device"
+        # ResourceNotFoundException by sending the same answer again without the key.
+        devices.require(ctx, pool, user, device_key)
+    attempt = Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {}),
+                      device_key=device_key)
+    return await handler(attempt, challenge, user)
 
 
 @action("RespondToAuthChallenge")
@@ -124,3 +149,39 @@ async def admin_respond_to_auth_challenge(ctx: Context, req: Request) -> Respons
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
     return await respond(ctx, pool, client, req, admin=True)
+
+
+@action("GetTokensFromRefreshToken")
+async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
+    """Amplify v6's only way to refresh; with the client's rotation, a new refresh token too."""
+    client = require_client(ctx, req["ClientId"])
+    pool = require_pool(ctx, client.pool_id)
+    if client.secret and not req.get("ClientSecret"):
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    if not client_secret_matches(client, req.get("ClientSecret")):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
+        raise InvalidParameterException("Refresh Token flow not enabled for this client")
+    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"))
+    return {"AuthenticationResult": result}
+
+
+@action("GetClientToken")
+async def get_client_token(ctx: Context, req: Request) -> Response:
+    """A machine-to-machine access token through the API, as the client_credentials grant
+    gives one. The model names no ALLOW_CLIENT_TOKEN_AUTH flow a client could be given, so
+    the client must be one that may use that grant: a secret, client_credentials allowed."""
+    client = require_client(ctx, req["ClientId"])
+    pool = require_pool(ctx, client.pool_id)
+    if not client.secret or not client_secret_matches(client, req["Secret"]):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+    config = client.config
+    if not config.get("AllowedOAuthFlowsUserPoolClient") or "client_credentials" not in (
+            config.get("AllowedOAuthFlows") or []):
+        raise NotAuthorizedException(f"Client {client.id} is not allowed the client_credentials flow.")
+    allowed = config.get("AllowedOAuthScopes") or []
+    scopes = list(dict.fromkeys(req.get("Scopes") or allowed))
+    wrong = [s for s in scopes if s not in allowed]
+    if wrong:
+        raise InvalidParameterException(f"Invalid scope requested: {wrong[0]}")
+    return {"ClientAuthenticationResult": await issue_client_credentials(ctx, pool, client, scopes)}

@@ -21,12 +21,14 @@ from ..authflows import allowed_flows
 from ..errors import (
     CognitoError,
     NotAuthorizedException,
+    RefreshTokenReuseException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
 )
-from ..issuing import authenticate, issue, issue_client_credentials, refresh_session
+from ..issuing import authenticate, issue, issue_client_credentials
 from ..lookup import user_key
 from ..records import Client, Pool, User
+from ..refreshing import refreshed
 from ..urls import page_url
 from .authorize import begin, complete, signed_in_user, take_code
 from .web import FormError, call, context, domain_pool_id, endpoint, find_client, page
@@ -143,11 +145,10 @@ async def refresh_grant(ctx: Context, pool: Pool, client: Client, form: dict[str
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
         raise OAuthError("unauthorized_client", "refresh is not enabled for this client")
     try:
-        session = await refresh_session(ctx, client, form["refresh_token"])
-    except NotAuthorizedException as err:
+        # The same path as GetTokensFromRefreshToken: with rotation, a new refresh token.
+        return _token_body(await refreshed(ctx, pool, client, form["refresh_token"]))
+    except (NotAuthorizedException, RefreshTokenReuseException) as err:
         raise OAuthError("invalid_grant", err.message) from None
-    user = _live(ctx.store.get_user_by_sub(pool.id, session.sub))
-    return _token_body(await issue(ctx, pool, client, user, session=session, source="TokenGeneration_RefreshTokens"))
 
 
 async def client_credentials_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, str]) -> dict[str, Any]:

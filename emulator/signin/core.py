@@ -3,12 +3,13 @@ a challenge."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from .. import ids, lockout
+from .. import devices, ids, lockout
 from ..api import Context, Response
 from ..authflows import allowed_flows
 from ..errors import (
@@ -39,6 +40,10 @@ class Attempt:
     metadata: dict[str, str] = field(default_factory=dict)
     # The PreTokenGeneration source of the tokens this attempt ends with.
     token_source: str = "TokenGeneration_Authentication"
+    # The device the client signs in on (DEVICE_KEY), carried from step to step in the
+    # challenges' data; verified once DEVICE_PASSWORD_VERIFIER is answered.
+    device_key: str | None = None
+    device_verified: bool = False
 
 
 def param(params: dict[str, str], name: str) -> str:
@@ -104,10 +109,40 @@ async def tokens(a: Attempt, user: User) -> Response:
     lockout.succeeded(a.ctx, a.pool, user)
     if a.finish is not None:
         return await a.finish(await post_authentication(a, user))
-    # PreTokenGeneration (in issue), then PostAuthentication: either failing hands out nothing.
-    result = await issue(a.ctx, a.pool, a.client, user, source=a.token_source, metadata=a.metadata)
+    # Cognito's admin flows do not track devices (developer guide, authentication flow).
+    if a.admin or not devices.tracking(a.pool):
+        # PreTokenGeneration (in issue), then PostAuthentication: either failing hands out nothing.
+        result = await issue(a.ctx, a.pool, a.client, user, source=a.token_source, metadata=a.metadata)
+        await post_authentication(a, user)
+        return {"AuthenticationResult": result, "ChallengeParameters": {}}
+    return await _tokens_on_device(a, user)
+
+
+async def _tokens_on_device(a: Attempt, user: User) -> Response:
+    """A pool that tracks devices: a known device proves itself first (DEVICE_SRP_AUTH);
+    a sign-in on any other gets NewDeviceMetadata."""
+    device = devices.known(a.ctx, a.pool, user, a.device_key)
+    if device is not None and not a.device_verified:
+        session = device_session(a.client.id, user.username, device.device_key)
+        out = open_challenge(a, user, "DEVICE_SRP_AUTH", {"USERNAME": user.username}, session=session)
+        return {**out, "Session": session}
+    metadata = None
+    if device is not None:
+        devices.authenticated(a.ctx, device)
+    else:
+        metadata = devices.hand_out(a.ctx, a.pool, user)
+    result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
+                         source=a.token_source, metadata=a.metadata)
     await post_authentication(a, user)
+    if metadata is not None:
+        result["NewDeviceMetadata"] = metadata
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
+
+
+def device_session(client_id: str, username: str, device_key: str) -> str:
+    """DEVICE_SRP_AUTH's Session, which pycognito does not send back: found again from
+    the answer's USERNAME and DEVICE_KEY (the device's proof follows in the next step)."""
+    return "device:" + hashlib.sha256(f"{client_id}/{username}/{device_key}".encode()).hexdigest()
 
 
 def open_challenge(
@@ -118,9 +153,12 @@ def open_challenge(
     now = a.ctx.now()
     minutes = int(a.client.config.get("AuthSessionValidity", 3))
     key = session or ids.opaque(96)
+    data = dict(data or {})
+    if a.device_key:
+        data["device_key"] = a.device_key
     a.ctx.store.put_challenge(Challenge(
         session=key, pool_id=a.pool.id, client_id=a.client.id, username=user.username,
-        name=name, created=now, expires=now + minutes * 60, data=data or {},
+        name=name, created=now, expires=now + minutes * 60, data=data,
     ))
     out: Response = {"ChallengeName": name, "ChallengeParameters": parameters}
     if session is None:

@@ -5,7 +5,7 @@ first factors."""
 
 from __future__ import annotations
 
-from .. import lockout, mfa
+from .. import devices, lockout, mfa
 from ..api import Response
 from ..errors import (
     InvalidParameterException,
@@ -53,7 +53,7 @@ async def after_password(a: Attempt, user: User) -> Response:
 async def second_factor(a: Attempt, user: User) -> Response:
     """After the first factor: tokens, or the MFA challenge the pool and user call for."""
     mode = mfa.pool_mode(a.pool)
-    if mode == "OFF":
+    if mode == "OFF" or (a.device_key and devices.skips_mfa(a.ctx, a.pool, user, a.device_key)):
         return await tokens(a, user)
     enabled = mfa.enabled_methods(a.pool, user)
     preferred = mfa.preferred_method(a.pool, user)

@@ -10,6 +10,7 @@ from ..attributes import check_writable
 from ..errors import (
     InvalidParameterException,
     NotAuthorizedException,
+    RefreshTokenReuseException,
     UserNotConfirmedException,
 )
 from ..issuing import issue, refresh_session
@@ -19,6 +20,7 @@ from ..records import Challenge, User
 from ..triggers import target
 from ..triggers.migration import migrate
 from ..triggers.signin import pre_authentication
+from ..refreshing import refreshed, rotation
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
@@ -58,20 +60,28 @@ async def admin_password_auth(a: Attempt) -> Response:
 
 async def refresh_token_auth(a: Attempt) -> Response:
     require_flow(a, "ALLOW_REFRESH_TOKEN_AUTH", "Refresh Token flow not enabled for this client")
-    session = await refresh_session(a.ctx, a.client, param(a.params, "REFRESH_TOKEN"))
-    user = a.ctx.store.get_user_by_sub(a.pool.id, session.sub)
-    if user is None:
-        raise NotAuthorizedException("Refresh Token has been revoked")
-    if a.client.secret:
+    if rotation(a.client)[0]:
+        # Cognito: "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with
+        # refresh token rotation enabled" (the wording is the emulator's).
+        raise InvalidParameterException(
+            "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken.")
+    token = param(a.params, "REFRESH_TOKEN")
+
+    def check(user: User) -> None:
+        if not a.client.secret:
+            return
         given = a.params.get("SECRET_HASH")
         if not given:
             raise NotAuthorizedException(f"Client {a.client.id} is configured for secret but secret was not received")
         if given not in {secret_hash(a.client.secret, n, a.client.id) for n in (user.username, user.sub)}:
             raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    result = await issue(a.ctx, a.pool, a.client, user, session=session, source="TokenGeneration_RefreshTokens",
-                         metadata=a.metadata)
+
+    try:
+        result = await refreshed(a.ctx, a.pool, a.client, token, check, a.params.get("DEVICE_KEY"),
+                                 metadata=a.metadata)
+    except RefreshTokenReuseException:
+        # Not among InitiateAuth's errors: a token rotated out is simply no longer valid.
+        raise NotAuthorizedException("Invalid Refresh Token") from None
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 

@@ -1,0 +1,95 @@
+"""GetDerivedToken: OAuth 2.0 token exchange (RFC 8693) through the API. A user pool ID
+or access token (the subject) becomes an access token for the requesting client, with
+the scopes the subject, the client and the request all allow, bound to one audience or
+resource server; with an actor token (delegation) it names the actor in an `act` claim."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .. import revocation, tokens
+from ..api import Context, Request, Response, action
+from ..authflows import allowed_flows
+from ..errors import InvalidParameterException, NotAuthorizedException
+from ..issuing import validity_seconds
+from ..lookup import client_secret_matches, require_client, require_pool
+from ..records import Client, Pool
+from ..urls import issuer, pool_id_from_issuer
+
+
+def _claims_of(ctx: Context, pool: Pool, token: str, kind: str, what: str) -> dict[str, Any]:
+    """The claims of a live ID or access token of this pool (`kind`: ACCESS_TOKEN / ID_TOKEN)."""
+    invalid = NotAuthorizedException(f"Invalid {what}.")
+    if kind == "SAML2":
+        raise InvalidParameterException("SAML2 tokens are not supported by this emulator yet.")
+    try:
+        jws = tokens.parse(token)
+        found = ctx.keys.find(jws.header.get("kid"))
+        if found is None or found[0] != pool.id:
+            raise invalid
+        claims = tokens.verify(found[1], jws)
+    except tokens.InvalidToken:
+        raise invalid from None
+    use = "access" if kind == "ACCESS_TOKEN" else "id"
+    if claims.get("token_use") != use or pool_id_from_issuer(str(claims.get("iss", ""))) != pool.id:
+        raise invalid
+    if not isinstance(claims.get("exp"), int) or claims["exp"] <= ctx.now():
+        raise NotAuthorizedException(f"The {what} has expired.")
+    if "origin_jti" in claims and revocation.revoked(ctx, pool.id, str(claims.get("sub")), str(claims["origin_jti"]),
+                                                     int(claims.get("iat") or 0)):
+        raise NotAuthorizedException(f"The {what} has been revoked.")
+    return claims
+
+
+def _requester(ctx: Context, req: Request) -> tuple[Pool, Client]:
+    client = require_client(ctx, req["ClientId"])
+    if client.secret and not req.get("ClientSecret"):
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+    if not client_secret_matches(client, req.get("ClientSecret")):
+        raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
+    flow = "ALLOW_TOKEN_EXCHANGE_DELEGATION" if req.get("ActorToken") else "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"
+    if flow not in allowed_flows(client):
+        raise NotAuthorizedException(f"{flow} is not enabled for client {client.id}.")
+    return require_pool(ctx, client.pool_id), client
+
+
+def _granted(client: Client, subject: dict[str, Any], requested: list[str] | None) -> list[str]:
+    held = str(subject.get("scope") or "").split()
+    if not held:  # an ID token carries no scope: what its client may grant
+        held = list(client.config.get("AllowedOAuthScopes") or [])
+    allowed = set(client.config.get("AllowedOAuthScopes") or []) | {"aws.cognito.signin.user.admin"}
+    return [s for s in (requested if requested else held) if s in held and s in allowed]
+
+
+@action("GetDerivedToken")
+async def get_derived_token(ctx: Context, req: Request) -> Response:
+    pool, client = _requester(ctx, req)
+    if req.get("SubjectTokenProviderName") or req.get("ActorTokenProviderName"):
+        raise InvalidParameterException("Tokens of third-party providers are not supported by this emulator yet.")
+    if req.get("Audiences") and req.get("Resources"):
+        raise InvalidParameterException("Audiences and Resources cannot both be requested.")
+    if (req.get("RequestedTokenType") or "ACCESS_TOKEN") != "ACCESS_TOKEN":
+        raise InvalidParameterException("Only ACCESS_TOKEN can be requested from this emulator yet.")
+    subject = _claims_of(ctx, pool, req["SubjectToken"], req["SubjectTokenType"], "subject token")
+    scopes = _granted(client, subject, req.get("Scopes"))
+    iat, ttl = int(ctx.now()), validity_seconds(client, "AccessToken")
+    claims: dict[str, Any] = {
+        "sub": subject["sub"], "iss": issuer(ctx.settings, ctx.base_url, ctx.region, pool.id),
+        "client_id": client.id, "token_use": "access", "scope": " ".join(scopes), "auth_time": subject.get(
+            "auth_time", iat), "iat": iat, "exp": iat + ttl, "jti": str(uuid.uuid4()), "version": 2,
+    }
+    for name in ("username", "cognito:username", "origin_jti"):
+        if name in subject:
+            claims["username" if name == "cognito:username" else name] = subject[name]
+    audience = (req.get("Audiences") or req.get("Resources") or [None])[0]
+    if audience:
+        claims["aud"] = audience
+    if req.get("ActorToken"):
+        if not req.get("ActorTokenType"):
+            raise InvalidParameterException("ActorTokenType is required with an ActorToken.")
+        actor = _claims_of(ctx, pool, req["ActorToken"], req["ActorTokenType"], "actor token")
+        claims["act"] = {"sub": actor["sub"], **({"client_id": actor["client_id"]} if "client_id" in actor else {})}
+    token = await ctx.offload(tokens.sign, ctx.keys.get(pool.id), claims)
+    return {"IssuedToken": token, "IssuedTokenType": "ACCESS_TOKEN", "TokenType": "Bearer", "ExpiresIn": ttl,
+            "Scopes": scopes}
