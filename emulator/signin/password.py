@@ -13,14 +13,13 @@ from ..errors import (
     RefreshTokenReuseException,
     UserNotConfirmedException,
 )
-from ..issuing import issue, refresh_session
 from ..lookup import check_secret_hash, find_user, secret_hash
 from ..passwords import prepare
 from ..records import Challenge, User
+from ..refreshing import refreshed, rotation
 from ..triggers import target
 from ..triggers.migration import migrate
 from ..triggers.signin import pre_authentication
-from ..refreshing import refreshed, rotation
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
