@@ -205,6 +205,13 @@ async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, sco
 
 def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Pool, User, dict[str, Any]]:
     """The pool, user and claims of a valid access token carrying `scope`, or Cognito's error."""
+    pool, user, _, claims = signed_in(ctx, token, scope)
+    return pool, user, claims
+
+
+def signed_in(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Pool, User, Client, dict[str, Any]]:
+    """authenticate(), with the token's app client (read once, for the check that it
+    still exists, and handed on so the action need not read it again)."""
     invalid = NotAuthorizedException("Invalid Access Token")
     try:
         jws = tokens.parse(token)
@@ -244,7 +251,7 @@ def authenticate(ctx: Context, token: str, scope: str = ADMIN_SCOPE) -> tuple[Po
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     ctx.client_id = ctx.client_id or client.id  # for the triggers the call runs
-    return pool, user, claims
+    return pool, user, client, claims
 
 
 async def sealed_session(ctx: Context, client: Client, refresh_token: str) -> TokenSession | None:

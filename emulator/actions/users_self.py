@@ -21,7 +21,7 @@ from ..errors import (
     UnsupportedTokenTypeException,
     UsernameExistsException,
 )
-from ..issuing import authenticate, sealed_session
+from ..issuing import sealed_session, signed_in
 from ..lookup import (
     check_secret_hash,
     client_secret_matches,
@@ -74,8 +74,7 @@ async def sign_up(ctx: Context, req: Request) -> Response:
 
 
 def _signed_in(ctx: Context, req: Request) -> tuple[Pool, User, Client]:
-    pool, user, claims = authenticate(ctx, req["AccessToken"])
-    client = require_client(ctx, str(claims.get("client_id")), pool.id)
+    pool, user, client, _ = signed_in(ctx, req["AccessToken"])
     return pool, user, client
 
 
