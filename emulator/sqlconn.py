@@ -33,6 +33,12 @@ from typing import Any
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
 
 
+def rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """A cursor's remaining rows as dicts keyed by column name (the store's record readers)."""
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
 class _ThreadState(threading.local):
     conn: sqlite3.Connection | None = None
     wrapper: Conn | None = None

@@ -17,7 +17,7 @@ from typing import Any
 
 from .dirlock import DirLock
 from .records import Challenge, Client, Group, Pool, User
-from .sqlconn import CommitGroup, Conflict, Conn, Connections
+from .sqlconn import CommitGroup, Conflict, Conn, Connections, rows
 from .store_devices import DeviceTables
 from .store_identity import IdentityTables
 from .store_imports import ImportTables, m8_import_jobs
@@ -412,9 +412,7 @@ class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTabl
         return dict(zip([c[0] for c in cur.description], row, strict=True))
 
     def _all(self, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-        cur = self.db.execute(sql, params)
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return rows(self.db.execute(sql, params))
 
     # -- pools ----------------------------------------------------------------------
 

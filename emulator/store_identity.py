@@ -9,11 +9,11 @@ belongs to one identity of a pool; an identity with no login is a guest's."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from .sqlconn import Conn
+from .sqlconn import rows as _rows
 
 
 @dataclass
@@ -38,11 +38,6 @@ class Identity:
     pool_id: str
     created: float
     modified: float
-
-
-def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 class IdentityTables:

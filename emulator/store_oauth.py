@@ -5,16 +5,11 @@ branding, authorization codes and hosted-UI sign-in sessions. A mixin of Store
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from .records import AuthCode, Domain, HostedSession, ResourceServer, UICustomization
 from .sqlconn import Conn
-
-
-def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+from .sqlconn import rows as _rows
 
 
 class OAuthTables:
