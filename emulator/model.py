@@ -38,6 +38,14 @@ class Operation:
     output_shape: str | None
     errors: frozenset[str]
     unsigned: bool
+    dates: DatePaths | None = None  # where the output's timestamps are, if it has any
+
+
+# The timestamp members of an output shape, as a tree: a member's name (or ITEMS for a
+# list's members, VALUES for a map's values) leads to the subtree below it, or to None
+# where the timestamp itself is.
+DatePaths = dict[str, "DatePaths | None"]
+ITEMS, VALUES = "[]", "{}"
 
 
 class ServiceModel:
@@ -52,7 +60,32 @@ class ServiceModel:
                 output_shape=(op.get("output") or {}).get("shape"),
                 errors=frozenset(e["shape"] for e in op.get("errors", [])),
                 unsigned=op.get("authtype") == "none" or "smithy.api#noAuth" in auth,
+                dates=self._dates((op.get("output") or {}).get("shape"), frozenset()),
             )
+
+    def _dates(self, shape_name: str | None, seen: frozenset[str]) -> DatePaths | None:
+        """The timestamp paths below `shape_name`, or None when it holds none (recursive
+        shapes are walked once per path)."""
+        if shape_name is None or shape_name in seen:
+            return None
+        shape, seen = self.shapes[shape_name], seen | {shape_name}
+        kind = shape["type"]
+        if kind == "structure":
+            found: DatePaths = {}
+            for member, ref in shape.get("members", {}).items():
+                target = self.shapes[ref["shape"]]
+                if target["type"] == "timestamp":
+                    found[member] = None
+                elif (below := self._dates(ref["shape"], seen)) is not None:
+                    found[member] = below
+            return found or None
+        if kind in ("list", "map"):
+            ref = shape["member"] if kind == "list" else shape["value"]
+            if self.shapes[ref["shape"]]["type"] == "timestamp":
+                return {ITEMS if kind == "list" else VALUES: None}
+            below = self._dates(ref["shape"], seen)
+            return None if below is None else {ITEMS if kind == "list" else VALUES: below}
+        return None
 
     def validate_input(self, op: Operation, body: dict[str, Any]) -> None:
         if op.input_shape is None:
@@ -182,6 +215,39 @@ def _compiled(pattern: str) -> Any:
     import regex  # Java-style \p{L} classes; loaded with the first pattern checked
 
     return regex.compile(pattern)
+
+
+def round_dates(value: Any, paths: DatePaths) -> None:
+    """Round the timestamps of an answer to the millisecond, in place: Cognito's dates
+    are epoch seconds with a millisecond fraction."""
+    if isinstance(value, list):
+        below = paths.get(ITEMS)
+        for i, item in enumerate(value):
+            if below is None:
+                if isinstance(item, float):
+                    value[i] = round(item, 3)
+            else:
+                round_dates(item, below)
+        return
+    if not isinstance(value, dict):
+        return
+    for member, below in paths.items():
+        if member == VALUES:
+            for key, item in value.items():
+                if below is None:
+                    if isinstance(item, float):
+                        value[key] = round(item, 3)
+                else:
+                    round_dates(item, below)
+            continue
+        item = value.get(member)
+        if item is None:
+            continue
+        if below is None:
+            if isinstance(item, float):
+                value[member] = round(item, 3)
+        else:
+            round_dates(item, below)
 
 
 @lru_cache(maxsize=2)

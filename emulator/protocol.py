@@ -25,7 +25,14 @@ from .errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
-from .model import IDENTITY_SERVICE, SERVICE, TARGET_PREFIX, TARGET_PREFIXES, service_model
+from .model import (
+    IDENTITY_SERVICE,
+    SERVICE,
+    TARGET_PREFIX,
+    TARGET_PREFIXES,
+    round_dates,
+    service_model,
+)
 from .urls import base_url
 
 log = logging.getLogger("emulator.api")
@@ -72,6 +79,8 @@ async def handle(request: Request) -> Response:
         if isinstance(body.get("ClientId"), str):
             ctx.client_id = body["ClientId"]
         result = await runner.run(ctx, handler, body)
+        if op.dates is not None:
+            round_dates(result, op.dates)
         payload = json.dumps(result, separators=(",", ":"))
         response = Response(payload, 200, {"x-amzn-RequestId": request_id}, CONTENT_TYPE)
         outcome = "ok"

@@ -281,3 +281,33 @@ def test_boto3_catches_validation_errors_by_name(cognito: Any) -> None:
     )
     assert UUID.fullmatch(info.value.response["ResponseMetadata"]["RequestId"])
 
+
+
+def test_timestamps_carry_milliseconds_as_cognito_sends_them(cognito: Any, server: LiveServer,
+                                                             pool_id: str) -> None:
+    """Cognito's dates are epoch seconds with a millisecond fraction (`1.682955829578E9` in
+    the API reference); every date member of every answer is rounded to the millisecond."""
+    confirmed_user(cognito, pool_id, "stamped")
+    cognito.create_group(UserPoolId=pool_id, GroupName="g")
+    answers = [
+        call(server, "AdminGetUser", {"UserPoolId": pool_id, "Username": "stamped"}).json(),
+        call(server, "ListUsers", {"UserPoolId": pool_id}).json(),
+        call(server, "DescribeUserPool", {"UserPoolId": pool_id}).json(),
+        call(server, "ListGroups", {"UserPoolId": pool_id}).json(),
+    ]
+    dates: list[float] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if key.endswith("Date"):
+                    dates.append(member)
+                walk(member)
+        elif isinstance(value, list):
+            for member in value:
+                walk(member)
+
+    walk(answers)
+    assert len(dates) >= 8, answers
+    for date in dates:
+        assert isinstance(date, (int, float)) and round(date, 3) == date, date
