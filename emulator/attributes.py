@@ -71,6 +71,28 @@ def build_schema(requested: list[dict[str, Any]] | None) -> list[dict[str, Any]]
     return list(schema.values())
 
 
+MAX_CUSTOM_ATTRIBUTES = 50
+
+
+def add_custom(schema: list[dict[str, Any]], requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pool's SchemaAttributes with AddCustomAttributes' entries after them: all of
+    them or, on the first refusal, none."""
+    taken = {entry["Name"] for entry in schema}
+    added: list[dict[str, Any]] = []
+    for given in requested:
+        entry = _custom_entry(_present(given))
+        if entry["Name"] in taken:
+            raise InvalidParameterException(f"Existing attribute already has name {entry['Name']}.")
+        _check_constraints(entry)
+        taken.add(entry["Name"])
+        added.append(entry)
+    customs = sum(1 for entry in schema if entry["Name"] not in STANDARD) + len(added)
+    if customs > MAX_CUSTOM_ATTRIBUTES:
+        raise InvalidParameterException(
+            f"A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes.")
+    return schema + added
+
+
 def _present(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if v is not None}
 

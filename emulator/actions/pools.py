@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import mfa, paging
 from ..api import Context, Request, Response, action
-from ..attributes import build_schema
-from ..errors import InvalidParameterException
+from ..attributes import add_custom, build_schema
+from ..errors import InvalidParameterException, ResourceNotFoundException
 from ..lookup import pool_region, require_pool
 from ..model import service_model
 from ..passwords import DEFAULT_POLICY
@@ -153,3 +153,52 @@ def list_user_pools(ctx: Context, req: Request) -> Response:
     limit = req["MaxResults"]
     rows = ctx.store.list_pools(paging.decode(req.get("NextToken")), limit + 1, ctx.signed_region)
     return paging.listing([(p.id, p) for p in rows], limit, "UserPools", Pool.to_wire_summary)
+
+
+@action("AddCustomAttributes")
+def add_custom_attributes(ctx: Context, req: Request) -> Response:
+    pool = require_pool(ctx, req["UserPoolId"])
+    pool.config["SchemaAttributes"] = add_custom(pool.config.get("SchemaAttributes", []), req["CustomAttributes"])
+    pool.modified = ctx.now()
+    ctx.store.put_pool(pool)
+    return {}
+
+
+# -- tags ---------------------------------------------------------------------------------
+
+MAX_TAGS = 50
+
+
+def _pool_of_arn(ctx: Context, arn: str) -> Pool:
+    """The user pool an ARN names, in the region and account it names."""
+    pool_id = arn.rpartition(":userpool/")[2]
+    pool = ctx.store.get_pool(pool_id) if ":userpool/" in arn else None
+    if pool is None or pool.arn(pool_region(pool.id), ctx.settings.account_id) != arn \
+            or ctx.signed_region not in (None, pool_region(pool.id)):
+        raise ResourceNotFoundException(f"Resource {arn} does not exist.")
+    return pool
+
+
+@action("TagResource")
+def tag_resource(ctx: Context, req: Request) -> Response:
+    pool = _pool_of_arn(ctx, req["ResourceArn"])
+    tags = {**pool.config.get("UserPoolTags", {}), **req["Tags"]}
+    if len(tags) > MAX_TAGS:
+        raise InvalidParameterException(f"A user pool can have at most {MAX_TAGS} tags.")
+    pool.config["UserPoolTags"] = tags
+    ctx.store.put_pool(pool)
+    return {}
+
+
+@action("UntagResource")
+def untag_resource(ctx: Context, req: Request) -> Response:
+    pool = _pool_of_arn(ctx, req["ResourceArn"])
+    gone = set(req["TagKeys"])
+    pool.config["UserPoolTags"] = {k: v for k, v in pool.config.get("UserPoolTags", {}).items() if k not in gone}
+    ctx.store.put_pool(pool)
+    return {}
+
+
+@action("ListTagsForResource")
+def list_tags_for_resource(ctx: Context, req: Request) -> Response:
+    return {"Tags": _pool_of_arn(ctx, req["ResourceArn"]).config.get("UserPoolTags", {})}
