@@ -289,3 +289,24 @@ def test_a_failing_post_confirmation_fails_the_call_but_the_user_stays_confirmed
         cognito.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
     assert error_of(exc)[1] == "PostConfirmation failed with error profile table is down."
     assert cognito.admin_get_user(UserPoolId=pool, Username="alice")["UserStatus"] == "CONFIRMED"
+
+
+def test_a_user_pre_sign_up_confirms_is_confirmed_for_post_confirmation_too(
+        cognito: Any, triggers: Triggers) -> None:
+    """Confirmed by PreSignUp is confirmed: PostConfirmation runs after SignUp (the
+    profile row an application writes on confirmation must exist for these users too)."""
+    pool = new_pool(cognito)
+    client = new_client(cognito, pool)
+    triggers.set(pool, "PreSignUp", Recorder({"autoConfirmUser": True}))
+    after = Recorder()
+    triggers.set(pool, "PostConfirmation", after)
+    assert sign_up(cognito, client, ClientMetadata={"plan": "pro"})["UserConfirmed"] is True
+    [event] = after.events
+    assert event["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert event["callerContext"]["clientId"] == client
+    assert event["request"]["clientMetadata"] == {"plan": "pro"}
+    assert event["request"]["userAttributes"]["cognito:user_status"] == "CONFIRMED"
+    triggers.set(pool, "PostConfirmation", Recorder(error="profile table is down"))
+    with pytest.raises(cognito.exceptions.UserLambdaValidationException):
+        sign_up(cognito, client, "bob")
+    assert cognito.admin_get_user(UserPoolId=pool, Username="bob")["UserStatus"] == "CONFIRMED"

@@ -35,6 +35,33 @@ def handler(event, context):
     return event
 """,
     "legacy_users": "USERS = {'ada': 'legacy'}\n",
+    "pre-sign-up": """
+def handler(event, context):
+    event["response"]["autoConfirmUser"] = event["request"]["userAttributes"]["email"].endswith("@test.example")
+    return event
+""",
+    "post-confirmation": """
+import pathlib
+
+
+def handler(event, context):  # the profile row an application writes
+    pathlib.Path(__file__).with_name(event["userName"] + ".profile").write_text(event["triggerSource"])
+    return event
+""",
+    "pre-auth": """
+def handler(event, context):
+    if event["request"]["userAttributes"].get("custom:blocked") == "yes":
+        raise Exception("This account is blocked")
+    return event
+""",
+    "post-auth": """
+import pathlib
+
+
+def handler(event, context):
+    pathlib.Path(__file__).with_name(event["userName"] + ".seen").write_text(event["triggerSource"])
+    return event
+""",
     "define": """
 def handler(event, context):
     session = event["request"]["session"]
@@ -96,6 +123,30 @@ def test_pre_token_generation_and_custom_message_from_disk(disk_server: LiveServ
     tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})["AuthenticationResult"]
     assert jwt.decode(tokens["AccessToken"], options={"verify_signature": False})["tenant"] == "acme"
+
+
+def test_sign_up_and_authentication_triggers_from_disk(disk_server: LiveServer) -> None:
+    idp = disk_server.client()
+    pool = new_pool(idp, Schema=[{"Name": "blocked", "AttributeDataType": "String"}], LambdaConfig={
+        "PreSignUp": arn("pre-sign-up"), "PostConfirmation": arn("post-confirmation"),
+        "PreAuthentication": arn("pre-auth"), "PostAuthentication": arn("post-auth")})
+    client = new_client(idp, pool)
+    folder = Path(disk_server.settings_overrides["lambda_dir"])
+    signed = idp.sign_up(ClientId=client, Username="tess", Password=PASSWORD,
+                         UserAttributes=attrs(email="tess@test.example"))
+    assert signed["UserConfirmed"] is True  # PreSignUp confirmed her
+    assert (folder / "tess.profile").read_text() == "PostConfirmation_ConfirmSignUp"
+    assert not idp.sign_up(ClientId=client, Username="rita", Password=PASSWORD,
+                           UserAttributes=attrs(email="rita@example.com"))["UserConfirmed"]
+    idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": "tess", "PASSWORD": PASSWORD})
+    assert (folder / "tess.seen").read_text() == "PostAuthentication_Authentication"
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="tess",
+                                     UserAttributes=[{"Name": "custom:blocked", "Value": "yes"}])
+    with pytest.raises(idp.exceptions.UserLambdaValidationException,
+                       match="PreAuthentication failed with error This account is blocked."):
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "tess", "PASSWORD": PASSWORD})
 
 
 def test_user_migration_from_disk(disk_server: LiveServer) -> None:

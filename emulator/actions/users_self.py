@@ -34,7 +34,7 @@ from ..messaging import send_code, send_verification_codes, signup_code_attribut
 from ..passwords import prepare
 from ..records import Client, Pool, User
 from ..triggers import target
-from ..triggers.signup import SignUpAnswer, pre_sign_up
+from ..triggers.signup import SignUpAnswer, post_confirmation, pre_sign_up
 
 
 @action("SignUp")
@@ -67,7 +67,12 @@ async def sign_up(ctx: Context, req: Request) -> Response:
     if answer.verify:
         save(ctx, pool, user)
     out: Response = {"UserConfirmed": answer.confirm, "UserSub": user.sub}
-    code_to = None if answer.confirm else signup_code_attribute(pool, user)
+    if answer.confirm:
+        # A user PreSignUp confirmed is a confirmed sign-up: PostConfirmation runs once
+        # the user is written (its failure fails the call; the user stays).
+        await post_confirmation(ctx, pool, user, "PostConfirmation_ConfirmSignUp", req, client.id)
+        return out
+    code_to = signup_code_attribute(pool, user)
     if code_to:
         out["CodeDeliveryDetails"] = send_code(ctx, pool, user, kind="SIGN_UP", attribute=code_to)
     return out
