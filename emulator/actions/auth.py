@@ -8,7 +8,13 @@ from collections.abc import Awaitable, Callable
 from .. import devices
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
-from ..errors import InvalidParameterException, NotAuthorizedException
+from ..errors import (
+    InvalidLambdaResponseException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UnexpectedLambdaException,
+    UserLambdaValidationException,
+)
 from ..issuing import issue_client_credentials
 from ..lookup import (
     check_secret_hash,
@@ -184,4 +190,10 @@ async def get_client_token(ctx: Context, req: Request) -> Response:
     wrong = [s for s in scopes if s not in allowed]
     if wrong:
         raise InvalidParameterException(f"Invalid scope requested: {wrong[0]}")
-    return {"ClientAuthenticationResult": await issue_client_credentials(ctx, pool, client, scopes)}
+    try:
+        result = await issue_client_credentials(ctx, pool, client, scopes, req.get("ClientMetadata"))
+    except (UserLambdaValidationException, InvalidLambdaResponseException, UnexpectedLambdaException) as err:
+        # The model lists no Lambda errors for GetClientToken: a V3_0 PreTokenGeneration
+        # that fails refuses the token, its message kept (the emulator's choice).
+        raise NotAuthorizedException(err.message) from None
+    return {"ClientAuthenticationResult": result}
