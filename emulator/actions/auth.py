@@ -26,7 +26,7 @@ from ..lookup import (
 from ..records import Challenge, Client, Pool, User
 from ..refreshing import refreshed
 from ..signin.core import Attempt, device_session, param, spent
-from ..signin.custom_auth import answer_custom_challenge, custom_auth
+from ..signin.custom_auth import NOT_FOUND, answer_custom_challenge, custom_auth
 from ..signin.device_auth import device_password_verifier, device_srp_auth
 from ..signin.mfa_steps import (
     answer_mfa_setup,
@@ -130,6 +130,8 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if challenge.client_id != client.id or challenge.name != name or spent(challenge):
         raise NotAuthorizedException("Invalid session for the user.")
     username = param(params, "USERNAME")
+    if challenge.data.get(NOT_FOUND):
+        return await _answer_for_nobody(ctx, pool, client, req, challenge, username, admin)
     user = find_user(ctx, pool, username)
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
@@ -142,6 +144,18 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     attempt = Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {}),
                       device_key=device_key)
     return await handler(attempt, challenge, user)
+
+
+async def _answer_for_nobody(ctx: Context, pool: Pool, client: Client, req: Request, challenge: Challenge,
+                             username: str, admin: bool) -> Response:
+    """A CUSTOM_CHALLENGE opened for a name no user has (PreventUserExistenceErrors):
+    answered through the same triggers, by that name only; it never ends in tokens."""
+    params = req.get("ChallengeResponses") or {}
+    if username != challenge.username:
+        raise NotAuthorizedException("Invalid session for the user.")
+    check_secret_hash(client, username, params.get("SECRET_HASH"))
+    attempt = Attempt(ctx, pool, client, params, admin, metadata=dict(req.get("ClientMetadata") or {}))
+    return await answer_custom_challenge(attempt, challenge, None)
 
 
 @action("RespondToAuthChallenge")

@@ -150,6 +150,14 @@ def open_challenge(
     *, session: str | None = None, data: dict[str, Any] | None = None,
 ) -> Response:
     """Store a pending challenge (AuthSessionValidity minutes) and answer with it."""
+    return open_challenge_for(a, user.username, name, parameters, session=session, data=data)
+
+
+def open_challenge_for(
+    a: Attempt, username: str, name: str, parameters: dict[str, str],
+    *, session: str | None = None, data: dict[str, Any] | None = None,
+) -> Response:
+    """open_challenge() by name: also for a name no user has (CUSTOM_AUTH's userNotFound)."""
     now = a.ctx.now()
     minutes = int(a.client.config.get("AuthSessionValidity", 3))
     key = session or ids.opaque(96)
@@ -157,7 +165,7 @@ def open_challenge(
     if a.device_key:
         data["device_key"] = a.device_key
     a.ctx.store.put_challenge(Challenge(
-        session=key, pool_id=a.pool.id, client_id=a.client.id, username=user.username,
+        session=key, pool_id=a.pool.id, client_id=a.client.id, username=username,
         name=name, created=now, expires=now + minutes * 60, data=data,
     ))
     out: Response = {"ChallengeName": name, "ChallengeParameters": parameters}
