@@ -111,9 +111,10 @@ async def tokens(a: Attempt, user: User) -> Response:
         return await a.finish(await post_authentication(a, user))
     # Cognito's admin flows do not track devices (developer guide, authentication flow).
     if a.admin or not devices.tracking(a.pool):
-        # PreTokenGeneration (in issue), then PostAuthentication: either failing hands out nothing.
+        # PostAuthentication, then PreTokenGeneration (in issue), as the hosted UI's ending
+        # does: both run before anything is written, so either failing leaves nothing.
+        user = await post_authentication(a, user)
         result = await issue(a.ctx, a.pool, a.client, user, source=a.token_source, metadata=a.metadata)
-        await post_authentication(a, user)
         return {"AuthenticationResult": result, "ChallengeParameters": {}}
     return await _tokens_on_device(a, user)
 
@@ -126,16 +127,15 @@ async def _tokens_on_device(a: Attempt, user: User) -> Response:
         session = device_session(a.client.id, user.username, device.device_key)
         out = open_challenge(a, user, "DEVICE_SRP_AUTH", {"USERNAME": user.username}, session=session)
         return {**out, "Session": session}
-    metadata = None
+    user = await post_authentication(a, user, new_device=device is None)
+    result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
+                         source=a.token_source, metadata=a.metadata)
+    # The device is written once the triggers have passed, read again after their awaits.
+    device = devices.known(a.ctx, a.pool, user, device.device_key) if device is not None else None
     if device is not None:
         devices.authenticated(a.ctx, device)
     else:
-        metadata = devices.hand_out(a.ctx, a.pool, user)
-    result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
-                         source=a.token_source, metadata=a.metadata)
-    await post_authentication(a, user)
-    if metadata is not None:
-        result["NewDeviceMetadata"] = metadata
+        result["NewDeviceMetadata"] = devices.hand_out(a.ctx, a.pool, user)
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
