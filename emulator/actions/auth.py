@@ -182,7 +182,8 @@ async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
         raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
         raise InvalidParameterException("Refresh Token flow not enabled for this client")
-    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"))
+    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"),
+                             metadata=dict(req.get("ClientMetadata") or {}))
     return {"AuthenticationResult": result}
 
 

@@ -1,0 +1,68 @@
+"""Trigger sources the other trigger tests show only in part, through a live server: the
+effect of a PreTokenGeneration answer on refreshed and NEW_PASSWORD_REQUIRED tokens,
+TokenGeneration_AuthenticateDevice for a sign-in on a remembered device, and
+PostAuthentication's newDeviceUsed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator.triggers.registry import Triggers
+
+from .conftest import PASSWORD, LiveServer
+from .test_devices import new_device, tracking_pool, user
+from .test_triggers import Recorder
+from .test_triggers_tokens import claims, password_sign_in, setup
+
+ADD_TENANT = {"claimsOverrideDetails": {"claimsToAddOrOverride": {"tenant": "acme"}}}
+
+
+@pytest.fixture
+def triggers(server: LiveServer) -> Iterator[Triggers]:
+    yield server.triggers
+    server.triggers.clear()
+
+
+def test_refreshed_and_new_password_tokens_carry_the_functions_claims(cognito: Any, triggers: Triggers) -> None:
+    pool, client = setup(cognito)
+    fn = Recorder(ADD_TENANT)
+    triggers.set(pool, "PreTokenGeneration", fn)
+    refresh = password_sign_in(cognito, client)["AuthenticationResult"]["RefreshToken"]
+    refreshed = cognito.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH",
+                                      AuthParameters={"REFRESH_TOKEN": refresh})["AuthenticationResult"]
+    assert fn.events[-1]["triggerSource"] == "TokenGeneration_RefreshTokens"
+    assert claims(refreshed["IdToken"])["tenant"] == "acme"
+    fetched = cognito.get_tokens_from_refresh_token(ClientId=client, RefreshToken=refresh,
+                                                    ClientMetadata={"why": "resume"})["AuthenticationResult"]
+    assert fn.events[-1]["triggerSource"] == "TokenGeneration_RefreshTokens"
+    assert fn.events[-1]["request"]["clientMetadata"] == {"why": "resume"}
+    assert claims(fetched["IdToken"])["tenant"] == "acme"
+    cognito.admin_create_user(UserPoolId=pool, Username="bob", TemporaryPassword="Temp0rary!",
+                              MessageAction="SUPPRESS")
+    challenge = cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": "bob", "PASSWORD": "Temp0rary!"})
+    done = cognito.respond_to_auth_challenge(
+        ClientId=client, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "bob", "NEW_PASSWORD": PASSWORD})["AuthenticationResult"]
+    assert fn.events[-1]["triggerSource"] == "TokenGeneration_NewPasswordChallenge"
+    assert fn.events[-1]["userName"] == "bob" and claims(done["IdToken"])["tenant"] == "acme"
+
+
+def test_a_sign_in_on_a_remembered_device_is_token_generation_authenticate_device(
+        cognito: Any, server: LiveServer, triggers: Triggers) -> None:
+    pool, client = tracking_pool(cognito)
+    user(cognito, pool)
+    pre_token, post_auth = Recorder(ADD_TENANT), Recorder()
+    triggers.set(pool, "PreTokenGeneration", pre_token)
+    triggers.set(pool, "PostAuthentication", post_auth)
+    device, first = new_device(cognito, client)
+    assert pre_token.events[-1]["triggerSource"] == "TokenGeneration_Authentication"
+    assert post_auth.events[-1]["request"]["newDeviceUsed"] is True  # no device known yet
+    tokens = device.srp(cognito, pool, client).authenticate_user()["AuthenticationResult"]
+    assert pre_token.events[-1]["triggerSource"] == "TokenGeneration_AuthenticateDevice"
+    assert post_auth.events[-1]["request"]["newDeviceUsed"] is False
+    assert claims(tokens["IdToken"])["tenant"] == "acme"
+    assert claims(tokens["AccessToken"])["device_key"] == device.key
