@@ -5,6 +5,7 @@ PostAuthentication's newDeviceUsed."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 
 from emulator.triggers.registry import Triggers
 
-from .conftest import PASSWORD, LiveServer
+from .conftest import PASSWORD, LiveServer, confirmed_user
+from .outbox import new_client, new_pool
 from .test_devices import new_device, tracking_pool, user
 from .test_triggers import Recorder
 from .test_triggers_tokens import claims, password_sign_in, setup
@@ -66,3 +68,25 @@ def test_a_sign_in_on_a_remembered_device_is_token_generation_authenticate_devic
     assert post_auth.events[-1]["request"]["newDeviceUsed"] is False
     assert claims(tokens["IdToken"])["tenant"] == "acme"
     assert claims(tokens["AccessToken"])["device_key"] == device.key
+
+
+def test_custom_email_sender_sources_for_every_message(cognito: Any, server: LiveServer, triggers: Triggers) -> None:
+    pool = new_pool(cognito, AutoVerifiedAttributes=["email"])
+    client = new_client(cognito, pool)
+    confirmed_user(cognito, pool, "alice", email="alice@example.com", email_verified="true")
+    sender = Recorder()
+    triggers.set(pool, "CustomEmailSender", sender)
+    cognito.forgot_password(ClientId=client, Username="alice")
+    access = password_sign_in(cognito, client)["AuthenticationResult"]["AccessToken"]
+    cognito.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": "a2@example.com"}])
+    cognito.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
+    cognito.admin_create_user(UserPoolId=pool, Username="bob", TemporaryPassword="Temp0rary!",
+                              UserAttributes=[{"Name": "email", "Value": "bob@example.com"}],
+                              DesiredDeliveryMediums=["EMAIL"])
+    assert [e["triggerSource"] for e in sender.events] == [
+        "CustomEmailSender_ForgotPassword", "CustomEmailSender_UpdateUserAttribute",
+        "CustomEmailSender_VerifyUserAttribute", "CustomEmailSender_AdminCreateUser"]
+    assert [e["callerContext"]["clientId"] for e in sender.events] == [client] * 3 + ["CLIENT_ID_NOT_APPLICABLE"]
+    invitation = sender.events[-1]
+    assert invitation["userName"] == "bob" and invitation["request"]["type"] == "customEmailSenderRequestV1"
+    assert base64.b64decode(invitation["request"]["code"]).decode() == "Temp0rary!"
