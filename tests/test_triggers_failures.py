@@ -236,3 +236,23 @@ def test_the_matrix_covers_every_synchronous_trigger() -> None:
     from emulator.triggers.registry import TRIGGERS
 
     assert {t for t, *_ in SCENARIOS.values()} == set(TRIGGERS) - ASYNC_TRIGGERS
+
+
+@pytest.mark.parametrize("way", ["raises", "garbage", "timeout"])
+def test_a_failing_v3_function_refuses_get_client_token(setup: Setup, way: str) -> None:
+    """GetClientToken's model lists no Lambda errors: NotAuthorizedException, nothing issued."""
+    s = setup
+    s.idp.create_resource_server(UserPoolId=s.pool, Identifier="orders", Name="orders",
+                                 Scopes=[{"ScopeName": "read", "ScopeDescription": "r"}])
+    machine = s.idp.create_user_pool_client(
+        UserPoolId=s.pool, ClientName="machine", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["orders/read"])["UserPoolClient"]
+    stuck = Stuck()
+    fn: Any = {"raises": Recorder(error="boom"), "garbage": lambda event, context: "not an event",
+               "timeout": stuck}[way]
+    s.triggers.set(s.pool, "PreTokenGeneration", fn, version="V3_0")
+    try:
+        with pytest.raises(s.idp.exceptions.NotAuthorizedException):
+            s.idp.get_client_token(ClientId=machine["ClientId"], Secret=machine["ClientSecret"])
+    finally:
+        stuck.released.set()

@@ -90,3 +90,26 @@ def test_custom_email_sender_sources_for_every_message(cognito: Any, server: Liv
     invitation = sender.events[-1]
     assert invitation["userName"] == "bob" and invitation["request"]["type"] == "customEmailSenderRequestV1"
     assert base64.b64decode(invitation["request"]["code"]).decode() == "Temp0rary!"
+
+
+def test_pre_authentication_runs_for_choice_based_sign_in(cognito: Any, triggers: Triggers) -> None:
+    pool = new_pool(cognito)
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName="choice", PreventUserExistenceErrors="ENABLED",
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    confirmed_user(cognito, pool, "alice", email="alice@example.com")
+    pre = Recorder()
+    triggers.set(pool, "PreAuthentication", pre)
+    started = cognito.initiate_auth(ClientId=client, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "alice"},
+                                    ClientMetadata={"ip": "10.0.0.1"})
+    assert started["ChallengeName"] == "SELECT_CHALLENGE"
+    [event] = pre.events
+    assert event["triggerSource"] == "PreAuthentication_Authentication" and event["userName"] == "alice"
+    assert event["request"]["validationData"] == {"ip": "10.0.0.1"} and event["request"]["userNotFound"] is False
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.initiate_auth(ClientId=client, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "nobody"})
+    assert pre.events[-1]["userName"] == "nobody" and pre.events[-1]["request"]["userNotFound"] is True
+    pre.error = "Outside office hours"
+    with pytest.raises(cognito.exceptions.UserLambdaValidationException):
+        cognito.initiate_auth(ClientId=client, AuthFlow="USER_AUTH", AuthParameters={
+            "USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD})
