@@ -15,7 +15,7 @@ from .errors import NotAuthorizedException, UserNotFoundException
 from .lookup import user_key
 from .model import service_model
 from .records import Client, Pool, TokenSession, User
-from .triggers import pretoken, target
+from .triggers import machine, pretoken, target
 from .urls import issuer, pool_id_from_issuer
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -190,8 +190,14 @@ async def _pre_token(
     return fresh, changes
 
 
-async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
-    """The access token of a client_credentials grant: the client is its own subject."""
+async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str],
+                                   metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    """The access token of a client_credentials grant: the client is its own subject. A
+    pool's V3_0 PreTokenGeneration runs first (triggers/machine.py): if it fails, nothing
+    is issued."""
+    changes = None
+    if target(ctx, pool, "PreTokenGeneration") is not None:
+        changes = await machine.client_credentials(ctx, pool, client, scopes, metadata)
     iat = int(ctx.now())
     ttl = validity_seconds(client, "AccessToken")
     claims = {
@@ -199,6 +205,8 @@ async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, sco
         "iss": issuer(ctx.settings, ctx.base_url, ctx.region, pool.id), "exp": iat + ttl, "iat": iat,
         "version": 2, "jti": str(uuid.uuid4()), "client_id": client.id,
     }
+    if changes is not None:
+        pretoken.apply(changes, claims, None)
     token = await ctx.offload(tokens.sign, ctx.keys.get(pool.id), claims)
     return {"AccessToken": token, "ExpiresIn": ttl, "TokenType": "Bearer"}
 

@@ -8,7 +8,13 @@ from collections.abc import Awaitable, Callable
 from .. import devices
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
-from ..errors import InvalidParameterException, NotAuthorizedException
+from ..errors import (
+    InvalidLambdaResponseException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UnexpectedLambdaException,
+    UserLambdaValidationException,
+)
 from ..issuing import issue_client_credentials
 from ..lookup import (
     check_secret_hash,
@@ -20,7 +26,7 @@ from ..lookup import (
 from ..records import Challenge, Client, Pool, User
 from ..refreshing import refreshed
 from ..signin.core import Attempt, device_session, param, spent
-from ..signin.custom_auth import answer_custom_challenge, custom_auth
+from ..signin.custom_auth import NOT_FOUND, answer_custom_challenge, custom_auth
 from ..signin.device_auth import device_password_verifier, device_srp_auth
 from ..signin.mfa_steps import (
     answer_mfa_setup,
@@ -124,6 +130,8 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     if challenge.client_id != client.id or challenge.name != name or spent(challenge):
         raise NotAuthorizedException("Invalid session for the user.")
     username = param(params, "USERNAME")
+    if challenge.data.get(NOT_FOUND):
+        return await _answer_for_nobody(ctx, pool, client, req, challenge, username, admin)
     user = find_user(ctx, pool, username)
     if user is None or user.username != challenge.username:
         raise NotAuthorizedException("Invalid session for the user.")
@@ -136,6 +144,18 @@ async def respond(ctx: Context, pool: Pool, client: Client, req: Request, admin:
     attempt = Attempt(ctx, pool, client, params, admin, finish, dict(req.get("ClientMetadata") or {}),
                       device_key=device_key)
     return await handler(attempt, challenge, user)
+
+
+async def _answer_for_nobody(ctx: Context, pool: Pool, client: Client, req: Request, challenge: Challenge,
+                             username: str, admin: bool) -> Response:
+    """A CUSTOM_CHALLENGE opened for a name no user has (PreventUserExistenceErrors):
+    answered through the same triggers, by that name only; it never ends in tokens."""
+    params = req.get("ChallengeResponses") or {}
+    if username != challenge.username:
+        raise NotAuthorizedException("Invalid session for the user.")
+    check_secret_hash(client, username, params.get("SECRET_HASH"))
+    attempt = Attempt(ctx, pool, client, params, admin, metadata=dict(req.get("ClientMetadata") or {}))
+    return await answer_custom_challenge(attempt, challenge, None)
 
 
 @action("RespondToAuthChallenge")
@@ -162,7 +182,8 @@ async def get_tokens_from_refresh_token(ctx: Context, req: Request) -> Response:
         raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
     if "ALLOW_REFRESH_TOKEN_AUTH" not in allowed_flows(client):
         raise InvalidParameterException("Refresh Token flow not enabled for this client")
-    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"))
+    result = await refreshed(ctx, pool, client, req["RefreshToken"], device_key=req.get("DeviceKey"),
+                             metadata=dict(req.get("ClientMetadata") or {}))
     return {"AuthenticationResult": result}
 
 
@@ -184,4 +205,10 @@ async def get_client_token(ctx: Context, req: Request) -> Response:
     wrong = [s for s in scopes if s not in allowed]
     if wrong:
         raise InvalidParameterException(f"Invalid scope requested: {wrong[0]}")
-    return {"ClientAuthenticationResult": await issue_client_credentials(ctx, pool, client, scopes)}
+    try:
+        result = await issue_client_credentials(ctx, pool, client, scopes, req.get("ClientMetadata"))
+    except (UserLambdaValidationException, InvalidLambdaResponseException, UnexpectedLambdaException) as err:
+        # The model lists no Lambda errors for GetClientToken: a V3_0 PreTokenGeneration
+        # that fails refuses the token, its message kept (the emulator's choice).
+        raise NotAuthorizedException(err.message) from None
+    return {"ClientAuthenticationResult": result}

@@ -16,6 +16,12 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import ids
 from ..api import Context
+from ..errors import (
+    CognitoError,
+    InvalidLambdaResponseException,
+    UnexpectedLambdaException,
+    UserLambdaValidationException,
+)
 from ..issuing import issue
 from ..lookup import user_key
 from ..records import AuthCode, Client, HostedSession, Pool, User
@@ -185,8 +191,11 @@ async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | N
             nonce=areq.nonce or None))
         target = app_redirect(areq.redirect_uri, {"code": code, "state": areq.state or None})
     else:
-        target = app_redirect(areq.redirect_uri, await implicit_answer(view, areq, pool, client, user, auth_time),
-                              fragment=True)
+        try:
+            answer = await implicit_answer(view, areq, pool, client, user, auth_time)
+        except (UserLambdaValidationException, InvalidLambdaResponseException, UnexpectedLambdaException) as err:
+            return trigger_failed(areq, err)
+        target = app_redirect(areq.redirect_uri, answer, fragment=True)
     response = RedirectResponse(target, 302)
     if fresh:
         token = ids.opaque(32)
@@ -194,6 +203,13 @@ async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | N
             pool_id=pool.id, username=user.username, auth_time=auth_time, expires=now + SESSION_SECONDS))
         view.cookie(response, session_cookie(pool), token, max_age=SESSION_SECONDS)
     return response
+
+
+def trigger_failed(areq: AuthRequest, err: CognitoError) -> Response:
+    """A trigger failed as the UI hands back to the app: back to the redirect_uri with the
+    error in the query (Cognito's `?error_description=...&error=...`), no tokens, no session."""
+    return RedirectResponse(app_redirect(areq.redirect_uri, {
+        "error": "invalid_request", "error_description": err.message, "state": areq.state or None}), 302)
 
 
 async def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Client, user: User,

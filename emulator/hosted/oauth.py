@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
@@ -157,7 +158,22 @@ async def client_credentials_grant(ctx: Context, pool: Pool, client: Client, for
     scopes = form.get("scope", "").split() or list(allowed)
     if any(s not in allowed for s in scopes):
         raise OAuthError("invalid_scope", "a requested scope is not allowed for this client")
-    return _token_body(await issue_client_credentials(ctx, pool, client, list(dict.fromkeys(scopes))))
+    metadata = _client_metadata(form.get("aws_client_metadata"))
+    return _token_body(await issue_client_credentials(ctx, pool, client, list(dict.fromkeys(scopes)), metadata))
+
+
+def _client_metadata(raw: str | None) -> dict[str, str] | None:
+    """`aws_client_metadata`: URL-encoded JSON that Cognito hands to a V3_0 PreTokenGeneration
+    function as `clientMetadata` (an object of strings, as the API's ClientMetadata is)."""
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise OAuthError("invalid_request", "aws_client_metadata is not JSON") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise OAuthError("invalid_request", "aws_client_metadata must be a JSON object of strings")
+    return value
 
 
 GRANTS: dict[str, Callable[[Context, Pool, Client, dict[str, str]], Awaitable[dict[str, Any]]]] = {

@@ -111,9 +111,10 @@ async def tokens(a: Attempt, user: User) -> Response:
         return await a.finish(await post_authentication(a, user))
     # Cognito's admin flows do not track devices (developer guide, authentication flow).
     if a.admin or not devices.tracking(a.pool):
-        # PreTokenGeneration (in issue), then PostAuthentication: either failing hands out nothing.
+        # PostAuthentication, then PreTokenGeneration (in issue), as the hosted UI's ending
+        # does: both run before anything is written, so either failing leaves nothing.
+        user = await post_authentication(a, user)
         result = await issue(a.ctx, a.pool, a.client, user, source=a.token_source, metadata=a.metadata)
-        await post_authentication(a, user)
         return {"AuthenticationResult": result, "ChallengeParameters": {}}
     return await _tokens_on_device(a, user)
 
@@ -126,16 +127,15 @@ async def _tokens_on_device(a: Attempt, user: User) -> Response:
         session = device_session(a.client.id, user.username, device.device_key)
         out = open_challenge(a, user, "DEVICE_SRP_AUTH", {"USERNAME": user.username}, session=session)
         return {**out, "Session": session}
-    metadata = None
+    user = await post_authentication(a, user, new_device=device is None)
+    result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
+                         source=a.token_source, metadata=a.metadata)
+    # The device is written once the triggers have passed, read again after their awaits.
+    device = devices.known(a.ctx, a.pool, user, device.device_key) if device is not None else None
     if device is not None:
         devices.authenticated(a.ctx, device)
     else:
-        metadata = devices.hand_out(a.ctx, a.pool, user)
-    result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
-                         source=a.token_source, metadata=a.metadata)
-    await post_authentication(a, user)
-    if metadata is not None:
-        result["NewDeviceMetadata"] = metadata
+        result["NewDeviceMetadata"] = devices.hand_out(a.ctx, a.pool, user)
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
@@ -150,6 +150,14 @@ def open_challenge(
     *, session: str | None = None, data: dict[str, Any] | None = None,
 ) -> Response:
     """Store a pending challenge (AuthSessionValidity minutes) and answer with it."""
+    return open_challenge_for(a, user.username, name, parameters, session=session, data=data)
+
+
+def open_challenge_for(
+    a: Attempt, username: str, name: str, parameters: dict[str, str],
+    *, session: str | None = None, data: dict[str, Any] | None = None,
+) -> Response:
+    """open_challenge() by name: also for a name no user has (CUSTOM_AUTH's userNotFound)."""
     now = a.ctx.now()
     minutes = int(a.client.config.get("AuthSessionValidity", 3))
     key = session or ids.opaque(96)
@@ -157,7 +165,7 @@ def open_challenge(
     if a.device_key:
         data["device_key"] = a.device_key
     a.ctx.store.put_challenge(Challenge(
-        session=key, pool_id=a.pool.id, client_id=a.client.id, username=user.username,
+        session=key, pool_id=a.pool.id, client_id=a.client.id, username=username,
         name=name, created=now, expires=now + minutes * 60, data=data,
     ))
     out: Response = {"ChallengeName": name, "ChallengeParameters": parameters}

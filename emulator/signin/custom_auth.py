@@ -19,12 +19,23 @@ from ..errors import (
 from ..lookup import find_user
 from ..records import Challenge, User
 from ..triggers import invoke, target
-from ..triggers.signin import pre_authentication
+from ..triggers.signin import pre_authentication, pre_authentication_not_found
 from ..triggers.signup import user_attributes
-from .core import Attempt, consume, open_challenge, param, require_flow, tokens, user_for_sign_in
-from .srp_auth import parse_srp_a, start_srp
+from .core import (
+    Attempt,
+    consume,
+    open_challenge,
+    open_challenge_for,
+    param,
+    require_flow,
+    tokens,
+    user_for_sign_in,
+)
+from .srp_auth import decoy, parse_srp_a, start_srp
 
 _WRONG = "Incorrect username or password."
+# Marks a CUSTOM_CHALLENGE opened for a name no user has (see custom_auth()).
+NOT_FOUND = "user_not_found"
 # Rounds one sign-in may take before it is refused: Cognito documents none; a loop
 # in a Define function ends here instead of running until the session expires.
 MAX_ROUNDS = 10
@@ -41,34 +52,45 @@ async def custom_auth(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     big_a = parse_srp_a(a) if "SRP_A" in a.params else None
     user = user_for_sign_in(a, username)
-    if user is None or not user.enabled:
-        raise NotAuthorizedException(_WRONG if user is None else "User is disabled.")
+    history = [_round("SRP_A", True)] if big_a is not None else []
+    if user is None:
+        # PreventUserExistenceErrors: the triggers run for the unknown name too, with
+        # userNotFound, so the answer looks the same; it never ends in tokens.
+        await pre_authentication_not_found(a, username)
+        return await next_round(a, None, history, big_a, username=username)
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
     await pre_authentication(a, user)
-    history = [_round("SRP_A", True)] if big_a is not None else []
     return await next_round(a, user, history, big_a)
 
 
-async def next_round(a: Attempt, user: User, history: list[dict[str, Any]], big_a: int | None = None) -> Response:
-    """Ask Define what follows `history`, and do it."""
-    common = {"userAttributes": user_attributes(user), "clientMetadata": dict(a.metadata), "userNotFound": False}
+async def next_round(a: Attempt, user: User | None, history: list[dict[str, Any]], big_a: int | None = None,
+                     *, username: str = "") -> Response:
+    """Ask Define what follows `history`, and do it. `user` None: the name `username`
+    belongs to nobody (a client that hides unknown users)."""
+    name_of = user.username if user is not None else username
+    common = {"userAttributes": user_attributes(user) if user is not None else {},
+              "clientMetadata": dict(a.metadata), "userNotFound": user is None}
     answer = await invoke(a.ctx, a.pool, "DefineAuthChallenge", "DefineAuthChallenge_Authentication",
-                          user_name=user.username, client_id=a.client.id,
+                          user_name=name_of, client_id=a.client.id,
                           request={**common, "session": history},
                           response={"challengeName": None, "issueTokens": False, "failAuthentication": False}) or {}
-    user = _fresh(a, user)
+    user = _fresh(a, user) if user is not None else None
     if answer.get("issueTokens") is True and not answer.get("failAuthentication"):
+        if user is None:
+            raise NotAuthorizedException(_WRONG)
         return await tokens(a, user)
     if answer.get("failAuthentication") is True or len(history) >= MAX_ROUNDS:
         raise NotAuthorizedException(_WRONG)
     name = answer.get("challengeName")
     if name == "PASSWORD_VERIFIER" and big_a is not None:
-        return start_srp(a, user, big_a, custom=history)
+        return start_srp(a, user, big_a, custom=history) if user is not None else decoy(a, name_of, big_a)
     if name != "CUSTOM_CHALLENGE":
         raise InvalidLambdaResponseException(f"Invalid lambda response: challengeName {name!r}.")
     created = await invoke(a.ctx, a.pool, "CreateAuthChallenge", "CreateAuthChallenge_Authentication",
-                           user_name=user.username, client_id=a.client.id,
+                           user_name=name_of, client_id=a.client.id,
                            request={**common, "challengeName": name, "session": history},
                            response={"publicChallengeParameters": {}, "privateChallengeParameters": {},
                                      "challengeMetadata": None})
@@ -77,20 +99,25 @@ async def next_round(a: Attempt, user: User, history: list[dict[str, Any]], big_
     public = {k: _text(v) for k, v in (created.get("publicChallengeParameters") or {}).items()}
     data = {"history": history, "private": created.get("privateChallengeParameters") or {},
             "metadata": created.get("challengeMetadata")}
+    if user is None:
+        return open_challenge_for(a, name_of, "CUSTOM_CHALLENGE", {**public, "USERNAME": name_of},
+                                  data={**data, NOT_FOUND: True})
     return open_challenge(a, _fresh(a, user), "CUSTOM_CHALLENGE", {**public, "USERNAME": user.username}, data=data)
 
 
-async def answer_custom_challenge(a: Attempt, challenge: Challenge, user: User) -> Response:
+async def answer_custom_challenge(a: Attempt, challenge: Challenge, user: User | None) -> Response:
+    """Verify the answer, then Define again; `user` None for a name nobody has (NOT_FOUND)."""
     consume(a, challenge)  # one answer per round, right or wrong
     answer = param(a.params, "ANSWER")
     checked = await invoke(a.ctx, a.pool, "VerifyAuthChallengeResponse", "VerifyAuthChallengeResponse_Authentication",
-                           user_name=user.username, client_id=a.client.id, response={"answerCorrect": False},
-                           request={"userAttributes": user_attributes(user), "clientMetadata": dict(a.metadata),
+                           user_name=challenge.username, client_id=a.client.id, response={"answerCorrect": False},
+                           request={"userAttributes": user_attributes(user) if user is not None else {},
+                                    "clientMetadata": dict(a.metadata),
                                     "privateChallengeParameters": challenge.data.get("private") or {},
-                                    "challengeAnswer": answer, "userNotFound": False}) or {}
+                                    "challengeAnswer": answer, "userNotFound": user is None}) or {}
     history = [*challenge.data.get("history", []),
                _round("CUSTOM_CHALLENGE", checked.get("answerCorrect") is True, challenge.data.get("metadata"))]
-    return await next_round(a, user, history)
+    return await next_round(a, user, history, username=challenge.username)
 
 
 async def after_custom_password(a: Attempt, challenge: Challenge, user: User) -> Response:

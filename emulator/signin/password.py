@@ -19,7 +19,7 @@ from ..records import Challenge, User
 from ..refreshing import refreshed, rotation
 from ..triggers import target
 from ..triggers.migration import migrate
-from ..triggers.signin import pre_authentication
+from ..triggers.signin import pre_authentication, pre_authentication_not_found
 from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
 from .mfa_steps import after_password, second_factor
 
@@ -43,6 +43,8 @@ async def password_sign_in(a: Attempt) -> Response:
         check_secret_hash(a.client, username, a.params.get("SECRET_HASH"))  # before anything runs
         await migrate(a.ctx, a.pool, a.client, username, password, a.metadata)
     if target(a.ctx, a.pool, "PreAuthentication") is not None:
+        if user_for_sign_in(a, username) is None:  # a hidden unknown name: userNotFound
+            await pre_authentication_not_found(a, username)
         await pre_authentication(a, ready())  # before the password is looked at
     return await after_password(a, await lockout.proven(a.ctx, a.pool, password, ready))
 

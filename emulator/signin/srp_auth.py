@@ -21,7 +21,7 @@ from ..errors import (
 from ..lookup import find_user, same_secret, user_key
 from ..records import Challenge, Client, Pool, User
 from ..triggers import target
-from ..triggers.signin import pre_authentication
+from ..triggers.signin import pre_authentication, pre_authentication_not_found
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password
 
@@ -38,12 +38,13 @@ async def user_srp_auth(a: Attempt) -> Response:
     big_a = parse_srp_a(a)
     user = user_for_sign_in(a, username)
     if user is None:
-        return _decoy(a, username, big_a)
+        await pre_authentication_not_found(a, username)
+        return decoy(a, username, big_a)
     if target(a.ctx, a.pool, "PreAuthentication") is not None:
         await pre_authentication(a, user)
         user = user_for_sign_in(a, username)  # read again after the await
         if user is None:
-            return _decoy(a, username, big_a)
+            return decoy(a, username, big_a)
     return start_srp(a, user, big_a)
 
 
@@ -78,7 +79,7 @@ def start_srp(a: Attempt, user: User, big_a: int, custom: list[dict[str, Any]] |
                           session=session_key(secret_block), data=data)
 
 
-def _decoy(a: Attempt, username: str, big_a: int) -> Response:
+def decoy(a: Attempt, username: str, big_a: int) -> Response:
     """PreventUserExistenceErrors: an unknown user gets a challenge that looks real
     (stable salt per name) and can never be answered."""
     lockout.guard(a.ctx, a.pool, user_key(a.pool, username))

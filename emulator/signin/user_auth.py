@@ -13,6 +13,8 @@ from ..errors import (
 )
 from ..lookup import find_user
 from ..records import Challenge, Pool, User
+from ..triggers import target
+from ..triggers.signin import pre_authentication, pre_authentication_not_found
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
 from .mfa_steps import after_password, send_otp
 from .srp_auth import parse_srp_a, start_srp
@@ -40,12 +42,16 @@ async def user_auth(a: Attempt) -> Response:
     username = param(a.params, "USERNAME")
     user = user_for_sign_in(a, username)
     if user is None:
+        await pre_authentication_not_found(a, username)
         if a.params.get("PREFERRED_CHALLENGE") == "PASSWORD":
             param(a.params, "PASSWORD")  # missing, it is said so, as for a real user
             lockout.refuse_unknown(a.ctx, a.pool, username)
         raise NotAuthorizedException("Incorrect username or password.")
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    if target(a.ctx, a.pool, "PreAuthentication") is not None:
+        await pre_authentication(a, user)  # before any factor is offered or checked
+        user = _same_user(a, user.username)
     available = available_challenges(a.pool, user)
     preferred = a.params.get("PREFERRED_CHALLENGE")
     if preferred:

@@ -80,13 +80,17 @@ def target(ctx: Context, pool: Pool, trigger: str) -> Target | None:
 def event(ctx: Context, pool: Pool, source: str, user_name: str | None, request: dict[str, Any],
           client_id: str | None, version: str = "1", response: dict[str, Any] | None = None) -> dict[str, Any]:
     """Cognito's event: callerContext names the app client, or CLIENT_ID_NOT_APPLICABLE for
-    admin calls; the function answers with the whole event, `response` filled in."""
-    return {
+    admin calls; the function answers with the whole event, `response` filled in. With no
+    user (client_credentials tokens) the event has no `userName`."""
+    out: dict[str, Any] = {
         "version": version, "triggerSource": source, "region": pool.id.split("_", 1)[0],
         "userPoolId": pool.id, "userName": user_name,
         "callerContext": {"awsSdkVersion": SDK_VERSION, "clientId": client_id or CLIENT_NOT_APPLICABLE},
         "request": request, "response": response or {},
     }
+    if user_name is None:
+        del out["userName"]  # a machine-to-machine token: no user (the parsers' schemas: optional)
+    return out
 
 
 async def invoke(ctx: Context, pool: Pool, trigger: str, source: str, *, user_name: str | None,

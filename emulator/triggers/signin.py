@@ -26,11 +26,24 @@ async def pre_authentication(a: Attempt, user: User) -> None:
                  user_name=user.username, request=request, client_id=a.client.id)
 
 
-async def post_authentication(a: Attempt, user: User) -> User:
-    """PostAuthentication_Authentication; the user read again after the await."""
+async def pre_authentication_not_found(a: Attempt, username: str) -> None:
+    """PreAuthentication for a name no user has, where the client hides unknown users
+    (PreventUserExistenceErrors ENABLED): Cognito still invokes it, with userNotFound, so
+    the answer does not tell; a function that fails fails the call, as for a real user."""
+    if target(a.ctx, a.pool, "PreAuthentication") is None:
+        return
+    request = {"userAttributes": {}, "validationData": dict(a.metadata), "userNotFound": True}
+    await invoke(a.ctx, a.pool, "PreAuthentication", "PreAuthentication_Authentication",
+                 user_name=username, request=request, client_id=a.client.id)
+
+
+async def post_authentication(a: Attempt, user: User, *, new_device: bool = False) -> User:
+    """PostAuthentication_Authentication; the user read again after the await.
+    `newDeviceUsed`: a sign-in on a device the pool (tracking devices) does not know."""
     if target(a.ctx, a.pool, "PostAuthentication") is None:
         return user
-    request = {"userAttributes": user_attributes(user), "newDeviceUsed": False, "clientMetadata": dict(a.metadata)}
+    request = {"userAttributes": user_attributes(user), "newDeviceUsed": new_device,
+               "clientMetadata": dict(a.metadata)}
     await invoke(a.ctx, a.pool, "PostAuthentication", "PostAuthentication_Authentication",
                  user_name=user.username, request=request, client_id=a.client.id)
     fresh = find_user(a.ctx, a.pool, user.username)
