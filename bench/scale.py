@@ -19,6 +19,7 @@ import argparse
 import http.client
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -140,12 +141,19 @@ def filters(users: int, sub: str) -> dict[str, str]:
     }
 
 
-def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str, Any]:
-    api = Api(server.url)
+def load(api: Api, users: int, workdir: Path) -> dict[str, Any]:
+    """A pool and an app client, and the users loaded through one import job."""
     pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})["UserPool"]["Id"]
     client = api.call("CreateUserPoolClient", {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": [
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]})["UserPoolClient"]["ClientId"]
-    out: dict[str, Any] = {"users": users, "import": import_users(api, pool, users, workdir), "ops": {}}
+    return {"pool": pool, "client": client, "import": import_users(api, pool, users, workdir)}
+
+
+def measure(server: Server, users: int, samples: int, workdir: Path, loaded: dict[str, Any],
+            full: bool = True) -> dict[str, Any]:
+    api = Api(server.url)
+    pool, client = loaded["pool"], loaded["client"]
+    out: dict[str, Any] = {"users": users, "import": loaded["import"], "ops": {}}
     ops = out["ops"]
     rng = random.Random(7)
     names = [f"u{rng.randrange(users):07d}" for _ in range(samples)]
@@ -166,6 +174,14 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
             raise RuntimeError(f"{text} found nobody")
         ops[f"ListUsers {label}"] = timed(samples, lambda i, t=text: api.call(  # type: ignore[misc]
             "ListUsers", {"UserPoolId": pool, "Filter": t, "Limit": 60}))
+    out["rss_mb_before_export"] = out["rss_mb"] = out["rss_peak_mb"] = rss(server)
+    if not full:  # --calls-only: the per-call figures and reset
+        out["db_mb"] = db_mb(workdir)
+        t0 = time.perf_counter()
+        api.raw("POST", "/_emulator/reset")
+        out["reset_ms"] = (time.perf_counter() - t0) * 1000
+        out["rss_peak_mb"] = rss(server, "VmHWM")
+        return out
     t0, pages, seen, body = time.perf_counter(), 0, 0, {"UserPoolId": pool, "Limit": 60}
     while True:
         page = api.call("ListUsers", body)
@@ -183,7 +199,7 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
             fh.write(piece)
     out["snapshot_export"] = {"s": time.perf_counter() - t0, "mb": snapshot.stat().st_size / 1e6}
     out["rss_mb"], out["rss_peak_mb"] = rss(server), rss(server, "VmHWM")
-    out["db_mb"] = sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
+    out["db_mb"] = db_mb(workdir)
     t0 = time.perf_counter()
     status, _ = api.raw("POST", "/_emulator/reset")
     out["reset_ms"] = (time.perf_counter() - t0) * 1000
@@ -201,6 +217,10 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
     return out
 
 
+def db_mb(workdir: Path) -> float:
+    return sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
+
+
 def rss(server: Server, field: str = "VmRSS") -> float:
     for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -208,13 +228,33 @@ def rss(server: Server, field: str = "VmRSS") -> float:
     return 0.0
 
 
-def run_size(users: int, samples: int, root: Path) -> dict[str, Any]:
+def run_size(users: int, samples: int, root: Path, reuse: Path | None = None, full: bool = True) -> dict[str, Any]:
+    """One server at one size. With `reuse`, the data and keys directories after the
+    import are kept in `reuse/users-<n>` and copied from there on later runs (the
+    import is then skipped; its figures are those of the run that built them)."""
     workdir = root / f"n{users}"
     workdir.mkdir()
     args = argparse.Namespace(sqlite_synchronous=None)
-    server = start_server("emulator", emulator_cmd(workdir, 0, args), "/health", workdir)
+    cmd = emulator_cmd(workdir, 0, args)
+    kept = reuse / f"users-{users}" if reuse else None
+    if kept and (kept / "loaded.json").exists():
+        for part in ("data", "keys"):
+            shutil.copytree(kept / part, workdir / "emulator-0" / part)
+        loaded = json.loads((kept / "loaded.json").read_text())
+    else:
+        server = start_server("emulator", cmd, "/health", workdir)
+        try:
+            loaded = load(Api(server.url), users, workdir)
+        finally:
+            server.stop()
+        if kept:
+            shutil.rmtree(kept, ignore_errors=True)
+            for part in ("data", "keys"):
+                shutil.copytree(workdir / "emulator-0" / part, kept / part)
+            (kept / "loaded.json").write_text(json.dumps(loaded) + "\n")
+    server = start_server("emulator", cmd, "/health", workdir, timeout=120)
     try:
-        return measure(server, users, samples, workdir)
+        return measure(server, users, samples, workdir, loaded, full)
     finally:
         server.stop()
 
@@ -237,7 +277,10 @@ def report(small: dict[str, Any], large: dict[str, Any]) -> None:
             ("RSS peak after snapshot import, MB", lambda r: r["rss_peak_after_import_mb"]),
             ("database on disk, MB", lambda r: r["db_mb"])]
     for label, get in rows:
-        print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
+        try:
+            print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
+        except KeyError:  # --calls-only
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,13 +289,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--small", type=int, default=1_000, help="the small user count (default 1,000)")
     p.add_argument("--samples", type=int, default=200, help="calls timed per operation (default 200)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--reuse-data", type=Path, metavar="DIR",
+                   help="keep each size's loaded data directory in DIR and reuse it on later runs (skips the import)")
+    p.add_argument("--calls-only", action="store_true",
+                   help="time the per-call operations and reset only (no full scan, no snapshot export/import)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cognito-scale-") as tmp:
         src = precompile(Path(tmp))
         import os
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
-        small = run_size(args.small, args.samples, Path(tmp))
-        large = run_size(args.large, args.samples, Path(tmp))
+        small = run_size(args.small, args.samples, Path(tmp), args.reuse_data, not args.calls_only)
+        large = run_size(args.large, args.samples, Path(tmp), args.reuse_data, not args.calls_only)
     report(small, large)
     if args.json:
         args.json.write_text(json.dumps({"small": small, "large": large}, indent=2) + "\n")
