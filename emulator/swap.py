@@ -117,8 +117,10 @@ def _set_aside(db: Path, aside: Path) -> None:
 
 
 def discard(aside: Path) -> threading.Thread:
-    """Delete what a swap set aside, on a thread of its own (the caller does not wait)."""
-    thread = threading.Thread(target=shutil.rmtree, args=(aside, True), name="discard-old-state", daemon=True)
+    """Delete what a swap set aside, on a thread of its own: the caller does not wait; a
+    process that ends normally does (not a daemon thread), so the CLI's import leaves
+    nothing behind either."""
+    thread = threading.Thread(target=shutil.rmtree, args=(aside, True), name="discard-old-state")
     thread.start()
     return thread
 

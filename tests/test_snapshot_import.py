@@ -260,6 +260,7 @@ def test_a_good_cli_import_after_refusals(tmp_path: Path) -> None:
     done = run_cli("import", str(tmp_path / "snap.json"), "--data-dir", str(tmp_path / "two" / "data"),
                    "--keys-dir", str(tmp_path / "two" / "keys"))
     assert done.returncode == 0, done.stderr
+    assert _leftovers(tmp_path / "two") == []  # the replaced file is deleted before the CLI exits
     target = start_server(tmp_path / "two")
     try:
         _still_works(target, pool_id, client_id, tokens)
