@@ -6,11 +6,15 @@
 For each size it starts the emulator (`python -m emulator`, fresh temp directories, a
 free 127.0.0.1 port; stopped by its PID), loads the users through one user import job
 (GetCSVHeader, CreateUserImportJob, the CSV PUT to the PreSignedUrl, StartUserImportJob,
-DescribeUserImportJob until it ends), then times, one call at a time on one kept-alive
-connection: AdminGetUser, InitiateAuth, GetUser, ListUsers' first page and every filter
-kind (= and ^= on each searchable attribute), a full ListUsers scan, snapshot export (to
-a file), reset, and the snapshot imported back. It prints p50 and p90 per operation, the server's RSS (now and peak) and the
-database's size on disk. It asserts nothing about timings; not part of the test suite.
+DescribeUserImportJob until it ends). With both sizes loaded and served at once, it
+times the same call on each server in turn (so the machine's drift falls on both alike),
+one call at a time on one kept-alive connection per server: AdminGetUser, InitiateAuth,
+GetUser, ListUsers' first page and every filter kind (= and ^= on each searchable
+attribute); then on each server a full ListUsers scan, snapshot export (to a file),
+reset, and the snapshot imported back. It prints p50 and p90 per operation, the server's
+RSS (now and peak) and the database's size on disk. `--reuse-data DIR` keeps each size's
+loaded data in DIR and starts from a copy of it on later runs; `--calls-only` skips the
+scan and the snapshots. It asserts nothing about timings; not part of the test suite.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import http.client
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -110,19 +115,23 @@ def import_users(api: Api, pool: str, users: int, workdir: Path) -> dict[str, fl
             "csv_mb": csv_path.stat().st_size / 1e6}
 
 
-def timed(samples: int, fn: Callable[[int], Any]) -> dict[str, float]:
-    times = []
+def timed_side_by_side(samples: int, fns: list[Callable[[int], Any]]) -> list[dict[str, float]]:
+    """p50 and p90 (ms) of each fn, called in turn (a, b, a, b...) so that a machine's
+    drift falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in fns]
     for i in range(samples):
-        t0 = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return {"p50": statistics.median(times), "p90": times[int(len(times) * 0.9) - 1] if len(times) > 1 else times[0]}
+        for fn, out in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn(i)
+            out.append((time.perf_counter() - t0) * 1000)
+    return [{"p50": statistics.median(t), "p90": sorted(t)[int(len(t) * 0.9) - 1] if len(t) > 1 else t[0]}
+            for t in times]
 
 
 def filters(users: int, sub: str) -> dict[str, str]:
-    """Each search finds as many users at every size: one (=), ten (a 9-character prefix
-    of a 7-digit number), or a full page (Limit 60)."""
+    """Each search finds as many users at every size: one (=, and sub's 8-character
+    prefix: a 4-character one found ~15 at a million and 1 at a thousand), ten (a
+    9-character prefix of a 7-digit number), or a full page (Limit 60)."""
     i = users // 2
     return {
         'username =': f'username = "u{i:07d}"', 'username ^=': f'username ^= "u{i // 10:06d}"',
@@ -136,36 +145,56 @@ def filters(users: int, sub: str) -> dict[str, str]:
         'preferred_username ^=': f'preferred_username ^= "p{i // 10:06d}"',
         'cognito:user_status = (Limit 60)': 'cognito:user_status = "RESET_REQUIRED"',
         'cognito:user_status ^= (Limit 60)': 'cognito:user_status ^= "RESET"',
-        'status = (Limit 60)': 'status = "Enabled"', 'sub =': f'sub = "{sub}"', 'sub ^=': f'sub ^= "{sub[:4]}"',
+        'status = (Limit 60)': 'status = "Enabled"', 'sub =': f'sub = "{sub}"', 'sub ^=': f'sub ^= "{sub[:8]}"',
     }
 
 
-def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str, Any]:
-    api = Api(server.url)
+def load(api: Api, users: int, workdir: Path) -> dict[str, Any]:
+    """A pool and an app client, and the users loaded through one import job."""
     pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})["UserPool"]["Id"]
     client = api.call("CreateUserPoolClient", {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": [
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]})["UserPoolClient"]["ClientId"]
-    out: dict[str, Any] = {"users": users, "import": import_users(api, pool, users, workdir), "ops": {}}
-    ops = out["ops"]
+    return {"pool": pool, "client": client, "import": import_users(api, pool, users, workdir)}
+
+
+def calls(api: Api, users: int, samples: int, loaded: dict[str, Any]) -> dict[str, Callable[[int], Any]]:
+    """The per-call operations to time, by label: each takes the sample's number."""
+    pool, client = loaded["pool"], loaded["client"]
     rng = random.Random(7)
     names = [f"u{rng.randrange(users):07d}" for _ in range(samples)]
-    ops["AdminGetUser"] = timed(samples, lambda i: api.call("AdminGetUser", {"UserPoolId": pool, "Username": names[i]}))
     signer = f"u{users // 3:07d}"
     api.call("AdminSetUserPassword", {"UserPoolId": pool, "Username": signer, "Password": PASSWORD, "Permanent": True})
     auth = {"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
             "AuthParameters": {"USERNAME": signer, "PASSWORD": PASSWORD}}
-    ops["InitiateAuth"] = timed(samples, lambda i: api.call("InitiateAuth", auth))
     token = api.call("InitiateAuth", auth)["AuthenticationResult"]["AccessToken"]
-    ops["GetUser"] = timed(samples, lambda i: api.call("GetUser", {"AccessToken": token}))
-    ops["ListUsers first page (Limit 60)"] = timed(samples, lambda i: api.call("ListUsers", {"UserPoolId": pool}))
     sub = next(a["Value"] for a in api.call("AdminGetUser", {"UserPoolId": pool, "Username": signer})["UserAttributes"]
                if a["Name"] == "sub")
+    ops: dict[str, Callable[[int], Any]] = {
+        "AdminGetUser": lambda i: api.call("AdminGetUser", {"UserPoolId": pool, "Username": names[i]}),
+        "InitiateAuth": lambda i: api.call("InitiateAuth", auth),
+        "GetUser": lambda i: api.call("GetUser", {"AccessToken": token}),
+        "ListUsers first page (Limit 60)": lambda i: api.call("ListUsers", {"UserPoolId": pool}),
+    }
     for label, text in filters(users, sub).items():
-        found = api.call("ListUsers", {"UserPoolId": pool, "Filter": text, "Limit": 60})["Users"]
-        if not found:
+        if not api.call("ListUsers", {"UserPoolId": pool, "Filter": text, "Limit": 60})["Users"]:
             raise RuntimeError(f"{text} found nobody")
-        ops[f"ListUsers {label}"] = timed(samples, lambda i, t=text: api.call(  # type: ignore[misc]
-            "ListUsers", {"UserPoolId": pool, "Filter": t, "Limit": 60}))
+        ops[f"ListUsers {label}"] = lambda i, t=text: api.call(  # type: ignore[misc]
+            "ListUsers", {"UserPoolId": pool, "Filter": t, "Limit": 60})
+    return ops
+
+
+def whole_state(server: Server, api: Api, users: int, workdir: Path, loaded: dict[str, Any],
+                full: bool) -> dict[str, Any]:
+    """RSS, then (unless `full` is off) a full ListUsers scan and the snapshot export;
+    reset; then the snapshot imported back."""
+    pool, signer = loaded["pool"], f"u{users // 3:07d}"
+    out: dict[str, Any] = {"rss_mb_before_export": rss(server), "db_mb": db_mb(workdir)}
+    if not full:  # --calls-only: RSS and reset
+        out["rss_peak_mb"] = rss(server, "VmHWM")
+        t0 = time.perf_counter()
+        api.raw("POST", "/_emulator/reset")
+        out["reset_ms"] = (time.perf_counter() - t0) * 1000
+        return out
     t0, pages, seen, body = time.perf_counter(), 0, 0, {"UserPoolId": pool, "Limit": 60}
     while True:
         page = api.call("ListUsers", body)
@@ -183,7 +212,6 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
             fh.write(piece)
     out["snapshot_export"] = {"s": time.perf_counter() - t0, "mb": snapshot.stat().st_size / 1e6}
     out["rss_mb"], out["rss_peak_mb"] = rss(server), rss(server, "VmHWM")
-    out["db_mb"] = sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
     t0 = time.perf_counter()
     status, _ = api.raw("POST", "/_emulator/reset")
     out["reset_ms"] = (time.perf_counter() - t0) * 1000
@@ -201,6 +229,10 @@ def measure(server: Server, users: int, samples: int, workdir: Path) -> dict[str
     return out
 
 
+def db_mb(workdir: Path) -> float:
+    return sum(p.stat().st_size for p in (workdir / "emulator-0" / "data").glob("cognito.db*")) / 1e6
+
+
 def rss(server: Server, field: str = "VmRSS") -> float:
     for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -208,15 +240,55 @@ def rss(server: Server, field: str = "VmRSS") -> float:
     return 0.0
 
 
-def run_size(users: int, samples: int, root: Path) -> dict[str, Any]:
+def start_size(users: int, root: Path, reuse: Path | None) -> tuple[Server, Path, dict[str, Any]]:
+    """A server holding `users` users. With `reuse`, the data and keys directories after
+    the import are kept in `reuse/users-<n>` and copied from there on later runs (the
+    import is then skipped; its figures are those of the run that built them)."""
     workdir = root / f"n{users}"
     workdir.mkdir()
-    args = argparse.Namespace(sqlite_synchronous=None)
-    server = start_server("emulator", emulator_cmd(workdir, 0, args), "/health", workdir)
+    cmd = emulator_cmd(workdir, 0, argparse.Namespace(sqlite_synchronous=None))
+    kept = reuse / f"users-{users}" if reuse else None
+    if kept and (kept / "loaded.json").exists():
+        for part in ("data", "keys"):
+            shutil.copytree(kept / part, workdir / "emulator-0" / part)
+        loaded = json.loads((kept / "loaded.json").read_text())
+    else:
+        server = start_server("emulator", cmd, "/health", workdir)
+        try:
+            loaded = load(Api(server.url), users, workdir)
+        finally:
+            if kept:
+                server.stop()
+        if not kept:
+            return server, workdir, loaded
+        shutil.rmtree(kept, ignore_errors=True)
+        for part in ("data", "keys"):
+            shutil.copytree(workdir / "emulator-0" / part, kept / part)
+        (kept / "loaded.json").write_text(json.dumps(loaded) + "\n")
+    return start_server("emulator", cmd, "/health", workdir, timeout=120), workdir, loaded
+
+
+def run(sizes: list[int], samples: int, root: Path, reuse: Path | None, full: bool) -> list[dict[str, Any]]:
+    """Both sizes loaded and served at once; each operation timed on them in turn."""
+    servers: list[Server] = []
     try:
-        return measure(server, users, samples, workdir)
+        started = []
+        for users in sizes:
+            server, workdir, loaded = start_size(users, root, reuse)
+            servers.append(server)
+            started.append((server, Api(server.url), users, workdir, loaded))
+        plans = [calls(api, users, samples, loaded) for _, api, users, _, loaded in started]
+        results: list[dict[str, Any]] = [{"users": users, "import": loaded["import"], "ops": {}}
+                                         for _, _, users, _, loaded in started]
+        for label in plans[0]:
+            for out, figures in zip(results, timed_side_by_side(samples, [plan[label] for plan in plans]), strict=True):
+                out["ops"][label] = figures
+        for out, (server, api, users, workdir, loaded) in zip(results, started, strict=True):
+            out.update(whole_state(server, api, users, workdir, loaded, full))
+        return results
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 def report(small: dict[str, Any], large: dict[str, Any]) -> None:
@@ -237,7 +309,10 @@ def report(small: dict[str, Any], large: dict[str, Any]) -> None:
             ("RSS peak after snapshot import, MB", lambda r: r["rss_peak_after_import_mb"]),
             ("database on disk, MB", lambda r: r["db_mb"])]
     for label, get in rows:
-        print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
+        try:
+            print(f"{label:40} {get(small):18,.1f} {get(large):18,.1f}")
+        except KeyError:  # --calls-only
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,13 +321,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--small", type=int, default=1_000, help="the small user count (default 1,000)")
     p.add_argument("--samples", type=int, default=200, help="calls timed per operation (default 200)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--reuse-data", type=Path, metavar="DIR",
+                   help="keep each size's loaded data directory in DIR and reuse it on later runs (skips the import)")
+    p.add_argument("--calls-only", action="store_true",
+                   help="time the per-call operations and reset only (no full scan, no snapshot export/import)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cognito-scale-") as tmp:
         src = precompile(Path(tmp))
         import os
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
-        small = run_size(args.small, args.samples, Path(tmp))
-        large = run_size(args.large, args.samples, Path(tmp))
+        small, large = run([args.small, args.large], args.samples, Path(tmp), args.reuse_data, not args.calls_only)
     report(small, large)
     if args.json:
         args.json.write_text(json.dumps({"small": small, "large": large}, indent=2) + "\n")

@@ -154,4 +154,6 @@ def _swap(services: Services, staging: swap.Staging) -> None:
                 staging.discard()  # not committed: the old state stands
                 raise
         # Committed: the new state wins. If a step fails here, the next start finishes it.
-        swap.roll_forward(settings.data_dir, settings.keys_dir)
+        aside = swap.roll_forward(settings.data_dir, settings.keys_dir)
+    if aside is not None:
+        swap.discard(aside)

@@ -373,7 +373,11 @@ class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTabl
         fill it with insert_row, then COMMIT (snapshot imports build the next state so)."""
         db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
-            db.execute(f"PRAGMA synchronous={self._conns.synchronous}")
+            # A file nobody reads until swap.Staging.commit() fsyncs it, and thrown away
+            # whole on any failure: no journal file and no fsyncs of its own are needed
+            # (an in-memory journal still undoes a refused INSERT).
+            db.execute("PRAGMA journal_mode=MEMORY")
+            db.execute("PRAGMA synchronous=OFF")
             db.execute("BEGIN IMMEDIATE")
             for step, migration in enumerate(MIGRATIONS, start=1):
                 migration(db)

@@ -5,10 +5,16 @@ The new state is built beside the old: a complete database file in
 `<data>/.staged-store-<id>/` and the key files in `<keys>/.staged-keys-<id>/`, all
 fsynced. One atomic step then decides: `<data>/.swap.json`, written under another name,
 fsynced and renamed into place, names the staging id and the new key set. From there the
-swap only rolls forward: the database file is renamed over the old one, key files not in
-the set are removed and the new ones renamed in, then the marker goes, then the staging
+swap only rolls forward: the old database file and its journals are renamed aside into
+`<data>/.discarded-store-<id>/`, the new file is renamed into place, key files not in the
+set are removed and the new ones renamed in, then the marker goes, then the staging
 directories. Each step can be done again, so `recover()` (run before the store opens)
 finishes a swap that a crash interrupted, and removes staging that never got its marker.
+
+The old files are deleted by `discard()` on a thread of its own once the swap is done:
+deleting a file takes time in proportion to its size (~0.3 s for a GB here), renaming
+does not, so a reset costs the same whatever the store held. What a process did not get
+to delete, `recover()` deletes at the next start.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import json
 import os
 import secrets
 import shutil
+import threading
 from pathlib import Path
 
 MARKER = ".swap.json"
-_STORE_PREFIX, _KEYS_PREFIX = ".staged-store-", ".staged-keys-"
+_STORE_PREFIX, _KEYS_PREFIX, _ASIDE_PREFIX = ".staged-store-", ".staged-keys-", ".discarded-store-"
 
 
 class Staging:
@@ -68,21 +75,20 @@ class Staging:
         (self.data_dir / f"{MARKER}.{self.id}.tmp").unlink(missing_ok=True)
 
 
-def roll_forward(data_dir: Path, keys_dir: Path) -> bool:
+def roll_forward(data_dir: Path, keys_dir: Path) -> Path | None:
     """Finish the swap the marker names, if there is one (every step may be repeated).
-    The store's connections must be closed. True if a swap was finished."""
+    The store's connections must be closed. Returns the folder the old database was set
+    aside in, for `discard()`; None if there was no swap to finish."""
     marker = data_dir / MARKER
     try:
         plan = json.loads(marker.read_text())
     except FileNotFoundError:
-        return False
+        return None
     staged_store, staged_keys = data_dir / f"{_STORE_PREFIX}{plan['id']}", keys_dir / f"{_KEYS_PREFIX}{plan['id']}"
-    db = data_dir / plan["db"]
+    aside = data_dir / f"{_ASIDE_PREFIX}{plan['id']}"
     if (staged_store / plan["db"]).exists():
-        # The old file's journal must not meet the new file: it would be replayed into it.
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.replace(staged_store / plan["db"], db)
+        _set_aside(data_dir / plan["db"], aside)
+        os.replace(staged_store / plan["db"], data_dir / plan["db"])
         _fsync_dir(data_dir)
     keys_dir.mkdir(parents=True, exist_ok=True)
     wanted = set(plan["keys"])
@@ -96,15 +102,37 @@ def roll_forward(data_dir: Path, keys_dir: Path) -> bool:
     marker.unlink()
     _fsync_dir(data_dir)
     _remove_staging(data_dir, keys_dir)
-    return True
+    return aside
+
+
+def _set_aside(db: Path, aside: Path) -> None:
+    """The old database file out of the way by renames only. Its journals go first: the
+    old file's journal must never meet the new file, it would be replayed into it."""
+    aside.mkdir(exist_ok=True)
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        try:
+            os.replace(f"{db}{suffix}", aside / f"{db.name}{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def discard(aside: Path) -> threading.Thread:
+    """Delete what a swap set aside, on a thread of its own: the caller does not wait; a
+    process that ends normally does (not a daemon thread), so the CLI's import leaves
+    nothing behind either."""
+    thread = threading.Thread(target=shutil.rmtree, args=(aside, True), name="discard-old-state")
+    thread.start()
+    return thread
 
 
 def recover(data_dir: Path, keys_dir: Path) -> None:
     """At start-up, before the store opens: finish an interrupted swap, or drop what was
-    staged for one that never committed."""
+    staged for one that never committed, and delete old files a swap set aside."""
     if data_dir.is_dir():
         roll_forward(data_dir, keys_dir)
         _remove_staging(data_dir, keys_dir)
+        for aside in data_dir.glob(f"{_ASIDE_PREFIX}*"):  # old files a process did not get to delete
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def _remove_staging(data_dir: Path, keys_dir: Path) -> None:

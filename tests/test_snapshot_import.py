@@ -260,6 +260,7 @@ def test_a_good_cli_import_after_refusals(tmp_path: Path) -> None:
     done = run_cli("import", str(tmp_path / "snap.json"), "--data-dir", str(tmp_path / "two" / "data"),
                    "--keys-dir", str(tmp_path / "two" / "keys"))
     assert done.returncode == 0, done.stderr
+    assert _leftovers(tmp_path / "two") == []  # the replaced file is deleted before the CLI exits
     target = start_server(tmp_path / "two")
     try:
         _still_works(target, pool_id, client_id, tokens)
@@ -284,15 +285,19 @@ class Crash(BaseException):
 
 
 def _crash_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> list[int]:
-    """Every file-system step (rename, unlink, fsync, mkdir, rmdir) counts; the one after
-    `steps` of them, and all later ones, crash."""
+    """Every file-system step (rename, unlink, fsync, mkdir, rmdir) of the caller's thread
+    counts; the one after `steps` of them, and all later ones, crash. (The old state's
+    files are deleted on a thread of their own, after the swap: not a step of it.)"""
     import os
+    import threading
 
-    done = [0]
+    done, caller = [0], threading.current_thread()
     for name in ("replace", "rename", "unlink", "fsync", "mkdir", "rmdir"):
         real = getattr(os, name)
 
         def step(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            if threading.current_thread() is not caller:
+                return _real(*args, **kwargs)
             if done[0] >= steps:
                 raise Crash
             done[0] += 1
@@ -302,56 +307,139 @@ def _crash_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> list[int]:
     return done
 
 
-def test_a_crash_at_any_step_leaves_the_old_state_or_the_new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
+def _services_of(where: Path) -> Any:
     from emulator.app import build_services
     from emulator.clock import ManualClock
     from emulator.settings import Settings
-    from emulator.snapshot import export_snapshot, import_snapshot
 
-    old_server, new_server = start_server(tmp_path / "old"), start_server(tmp_path / "new")
+    return build_services(Settings(data_dir=where / "data", keys_dir=where / "keys"), ManualClock())
+
+
+def _leftovers(where: Path) -> list[str]:
+    return [p.name for d in ("data", "keys") for p in (where / d).iterdir() if p.name.startswith(".")]
+
+
+def _old_state(tmp_path: Path) -> Snapshot:
+    old_server = start_server(tmp_path / "old")
     try:
         populate(old_server.client())
-        new_pool = new_server.client().create_user_pool(PoolName="other")["UserPool"]["Id"]
-        confirmed_user(new_server.client(), new_pool, "bob")
-        sign_in(new_server.client(), new_server.client().create_user_pool_client(
-            UserPoolId=new_pool, ClientName="c", ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"], "bob")
-        old, new = _state(old_server), _state(new_server)
+        return _state(old_server)
     finally:
         old_server.stop()
-        new_server.stop()
-    assert old["keys"] and new["keys"] and old["keys"].keys() != new["keys"].keys()
 
-    def services_of(where: Path) -> Any:
-        return build_services(Settings(data_dir=where / "data", keys_dir=where / "keys"), ManualClock())
+
+def _crash_at_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: Snapshot, new: Snapshot,
+                         act: Callable[[Any], None]) -> list[str]:
+    """Runs `act` on a copy of tmp_path/old, crashing it after 0, 1, 2... file-system
+    steps until it finishes; after each crash a new process (recovery first) must find
+    the old state or the new, and nothing left over. The state seen after each crash."""
+    import shutil
+
+    from emulator.snapshot import export_snapshot
 
     steps, finished, seen = 0, False, []
     while not finished:
         work = tmp_path / f"crash{steps}"
         shutil.copytree(tmp_path / "old", work)
-        services = services_of(work)
+        services = _services_of(work)
         with monkeypatch.context() as patch:
             _crash_after(patch, steps)
             try:
-                import_snapshot(services, copy.deepcopy(new))
+                act(services)
                 finished = True
             except Crash:
                 pass
         services.store._lock.release()  # the crashed process is gone, and so is its lock
-        after = services_of(work)  # a new process: recovery runs first
+        after = _services_of(work)  # a new process: recovery runs first
         try:
             state = export_snapshot(after)
             assert state in (old, new), f"a mix after a crash at step {steps}"
             seen.append("new" if state == new else "old")
             if finished:
                 assert state == new
-            leftovers = [p.name for d in ("data", "keys") for p in (work / d).iterdir() if p.name.startswith(".")]
-            assert leftovers == [], steps
+            assert _leftovers(work) == [], steps
         finally:
             after.store.close()
             services.store.close()
         steps += 1
+    return seen
+
+
+def test_a_crash_at_any_step_leaves_the_old_state_or_the_new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.snapshot import import_snapshot
+
+    old = _old_state(tmp_path)
+    new_server = start_server(tmp_path / "new")
+    try:
+        new_pool = new_server.client().create_user_pool(PoolName="other")["UserPool"]["Id"]
+        confirmed_user(new_server.client(), new_pool, "bob")
+        sign_in(new_server.client(), new_server.client().create_user_pool_client(
+            UserPoolId=new_pool, ClientName="c", ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"], "bob")
+        new = _state(new_server)
+    finally:
+        new_server.stop()
+    assert old["keys"] and new["keys"] and old["keys"].keys() != new["keys"].keys()
+    seen = _crash_at_every_step(tmp_path, monkeypatch, old, new,
+                                lambda services: import_snapshot(services, copy.deepcopy(new)))
     # Old until the marker is in place, new from then on, whatever step the crash hit.
     cut = seen.index("new")
     assert cut > 3 and set(seen[:cut]) == {"old"} and set(seen[cut:]) == {"new"} and len(seen) - cut > 5, seen
+
+
+def test_a_crash_at_any_step_of_a_reset_leaves_the_old_state_or_the_new(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.snapshot import reset
+
+    old = _old_state(tmp_path)
+    empty_server = start_server(tmp_path / "empty")
+    try:
+        new = _state(empty_server)
+    finally:
+        empty_server.stop()
+    seen = _crash_at_every_step(tmp_path, monkeypatch, old, new, reset)
+    cut = seen.index("new")
+    assert cut > 3 and set(seen[:cut]) == {"old"} and set(seen[cut:]) == {"new"}, seen
+
+
+def test_a_reset_sets_the_old_database_aside_and_deletes_it_on_another_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting a large database file takes time in proportion to its size (~0.3 s for a
+    GB): the caller of reset waits only for renames; the deletion follows on its own."""
+    import os
+
+    from emulator import swap
+    from emulator.snapshot import reset
+
+    _old_state(tmp_path)
+    services = _services_of(tmp_path / "old")
+    old_db = os.stat(services.settings.data_dir / "cognito.db").st_ino
+    handed: list[Path] = []
+    monkeypatch.setattr(swap, "discard", handed.append)
+    try:
+        reset(services)
+        assert services.store.list_pools("", 60) == []
+    finally:
+        services.store.close()
+    [aside] = handed
+    assert old_db in {os.stat(f).st_ino for f in aside.iterdir()}
+    assert os.stat(services.settings.data_dir / "cognito.db").st_ino != old_db
+    monkeypatch.undo()
+    swap.discard(aside).join()
+    assert not aside.exists() and _leftovers(tmp_path / "old") == []
+
+
+def test_what_a_reset_set_aside_is_deleted_at_the_next_start_if_it_was_not_yet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import swap
+    from emulator.snapshot import reset
+
+    _old_state(tmp_path)
+    services = _services_of(tmp_path / "old")
+    monkeypatch.setattr(swap, "discard", lambda folder: None)  # the process ends before it deletes
+    try:
+        reset(services)
+    finally:
+        services.store.close()
+    assert _leftovers(tmp_path / "old") != []
+    _services_of(tmp_path / "old").store.close()
+    assert _leftovers(tmp_path / "old") == []
