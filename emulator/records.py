@@ -148,7 +148,10 @@ class TokenSession:
     expires: float
     # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
     scopes: str | None = None
-    device_key: str | None = None  # the remembered device a sign-in used (devices: not yet)
+    device_key: str | None = None  # the confirmed device a sign-in used (the access tokens' `device_key`)
+    # The device a sign-in was handed (NewDeviceMetadata): its refresh tokens are bound to
+    # it, and work once it is confirmed (refreshing.py).
+    new_device: str | None = None
     # Refresh-token rotation (refreshing.py): which token of the family this is; None
     # for the sign-in's own (generation 0).
     generation: int | None = None
@@ -163,7 +166,8 @@ class TokenSession:
         for name, kind in (("origin_jti", str), ("pool_id", str), ("client_id", str), ("username", str),
                            ("sub", str), ("auth_time", int), ("iat", int), ("created", (int, float)),
                            ("expires", (int, float)), ("scopes", (str, type(None))),
-                           ("device_key", (str, type(None))), ("generation", (int, type(None)))):
+                           ("device_key", (str, type(None))), ("new_device", (str, type(None))),
+                           ("generation", (int, type(None)))):
             if not isinstance(getattr(session, name), kind):
                 raise TypeError(f"{name} is not a {kind}")
         return session

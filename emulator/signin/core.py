@@ -132,7 +132,8 @@ async def _tokens_on_device(a: Attempt, user: User) -> Response:
     else:
         metadata = devices.hand_out(a.ctx, a.pool, user)
     result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
-                         source=a.token_source, metadata=a.metadata)
+                         new_device=metadata["DeviceKey"] if metadata else None, source=a.token_source,
+                         metadata=a.metadata)
     await post_authentication(a, user)
     if metadata is not None:
         result["NewDeviceMetadata"] = metadata
