@@ -73,6 +73,7 @@ def at_hash(access_token: str) -> str:
 def new_session(
     ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
     scopes: list[str] | None = None, device_key: str | None = None, new_device: str | None = None,
+    sso_session: str | None = None,
 ) -> TokenSession:
     """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
     explains (the user signed out in this very second)."""
@@ -85,7 +86,7 @@ def new_session(
     )
     revocation.note_new_family(ctx, session)
     if sessions.tracking(pool):
-        sessions.opened(ctx, pool, session)
+        sessions.opened(ctx, pool, session, sso_session)
     return session
 
 
@@ -130,7 +131,7 @@ async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
     scopes: list[str] | None = None, nonce: str | None = None, successor: TokenSession | None = None,
-    device_key: str | None = None, new_device: str | None = None,
+    device_key: str | None = None, new_device: str | None = None, sso_session: str | None = None,
     source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
@@ -148,7 +149,7 @@ async def issue(
     refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
         session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key,
-                              new_device=new_device)
+                              new_device=new_device, sso_session=sso_session)
         refresh = refresh_token(ctx, session)
     first = refresh is not None and successor is None
     access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))

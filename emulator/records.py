@@ -251,16 +251,21 @@ class AuthCode:
     challenge: str | None = None
     challenge_method: str | None = None
     nonce: str | None = None
+    sso_session: str | None = None  # the SSO session the code came through (session tracking)
 
 
 @dataclass
 class HostedSession:
-    """The hosted UI's sign-in cookie: who is signed in to a pool's pages, until when."""
+    """The hosted UI's sign-in cookie: who is signed in to a pool's pages, until when; the
+    client it began with and when it was last used (an SSO session, sessions.py)."""
 
     pool_id: str
     username: str
     auth_time: int
     expires: float
+    client_id: str | None = None
+    created: float | None = None
+    last_active: float | None = None
 
 
 @dataclass
@@ -333,7 +338,9 @@ class Device:
 
 @dataclass
 class UserSession:
-    """A tracked token session (sessions.py): one sign-in's token family."""
+    """A tracked session (sessions.py): a token session, one sign-in's token family
+    (`tkn...`), or an SSO session, the hosted UI's cookie session (`sso...`, never stored
+    here: its `origin_jti` is the cookie's hash)."""
 
     session_id: str
     pool_id: str
@@ -344,8 +351,17 @@ class UserSession:
     created: float
     last_active: float
     expires: float
+    origin_session: str | None = None  # a token session's SSO session
+
+    @property
+    def sso(self) -> bool:
+        return self.session_id.startswith("sso")
 
     def to_wire(self) -> dict[str, Any]:
-        """SessionType's members (IsCurrentSession is the caller's to add)."""
-        return {"SessionId": self.session_id, "SessionType": "TOKEN", "ClientId": self.client_id,
-                "CreateDate": self.created, "LastActiveDate": self.last_active}
+        """SessionDescriptionType's members (IsCurrentSession is the caller's to add)."""
+        out: dict[str, Any] = {"SessionId": self.session_id, "SessionType": "SSO" if self.sso else "TOKEN",
+                               "ClientId": self.client_id, "CreateDate": self.created,
+                               "LastActiveDate": self.last_active}
+        if self.origin_session:
+            out["OriginSessionId"] = self.origin_session
+        return out
