@@ -17,6 +17,7 @@ from .outbox import last_code as last_recovery_code
 from .test_devices import Device, attributes, new_device, password_sign_in, tracking_pool, user
 from .test_mfa import last_code
 from .test_tokens import claims
+from .test_triggers import Recorder
 
 NEW_PASSWORD = "N3wPassword!x"
 OTHER_KEY = "us-east-1_00000000-0000-0000-0000-000000000000"
@@ -190,3 +191,16 @@ def test_disabling_a_user_ends_device_tokens_and_keeps_devices(cognito: Any) -> 
             "Refresh Token has been revoked")
     tokens = device.srp(cognito, pool_id, client_id).authenticate_user()["AuthenticationResult"]
     assert claims(tokens["AccessToken"])["device_key"] == device.key
+
+
+def test_a_device_sign_in_is_the_authenticate_device_token_source(cognito: Any, server: LiveServer) -> None:
+    pool_id, client_id = tracking_pool(cognito)
+    user(cognito, pool_id)
+    device, _ = new_device(cognito, client_id)
+    fn = Recorder()
+    server.triggers.set(pool_id, "PreTokenGeneration", fn)
+    try:
+        device.srp(cognito, pool_id, client_id).authenticate_user()
+    finally:
+        server.triggers.clear()
+    assert [e["triggerSource"] for e in fn.events] == ["TokenGeneration_AuthenticateDevice"]
