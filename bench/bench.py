@@ -817,6 +817,133 @@ async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Serv
     return results
 
 
+# -- A/B: sign-in with device and session tracking off, this tree against another ------------
+# (--ab-base) Did devices and sessions (issue 15) slow the sign-ins of pools that use
+# neither? One server from this tree and one from another checkout (the code before them),
+# the same pool on each (no DeviceConfiguration, session tracking off: the defaults), both
+# sign-in ops run in interleaved rounds, the order alternating, and medians reported.
+
+AB_OPS = ("InitiateAuth USER_PASSWORD_AUTH", "SRP sign-in (2 calls)")
+
+
+def ab_cmd(workdir: Path, name: str, src: Path) -> list[str]:
+    """An emulator from the byte-compiled sources in `src`, which come first on its path."""
+    d = workdir / f"ab-{name}"
+    return ["env", f"PYTHONPATH={src}", sys.executable, "-m", "emulator", "--host", "127.0.0.1",
+            "--port", "{port}", "--data-dir", str(d / "data"), "--keys-dir", str(d / "keys"),
+            "--bcrypt-rounds", "4", "--log-level", "warning"]
+
+
+async def ab_sign_in_ops(server: Server, api: Api) -> dict[str, Callable[[Api], Callable[[], Call]]]:
+    """A pool without device or session tracking, 64 users, and its two sign-in ops."""
+    pool_id, client_id = await setup_pool(api, "bench-ab")
+    names = [f"ab-{k:03d}" for k in range(64)]
+    for name in names:
+        await api.call("AdminCreateUser", {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"})
+        await api.call("AdminSetUserPassword", {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD,
+                                                "Permanent": True})
+    config = (await api.call("DescribeUserPool", {"UserPoolId": pool_id}))["UserPool"]
+    if config.get("DeviceConfiguration"):
+        raise ApiError(f"{server.name}: the A/B pool tracks devices")
+
+    async def password(api: Api, i: int) -> None:
+        resp = await api.call("InitiateAuth", {
+            "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": names[i % len(names)], "PASSWORD": PASSWORD}}, signed=False)
+        result = resp.get("AuthenticationResult") or {}
+        if "AccessToken" not in result or "NewDeviceMetadata" in result:
+            raise ApiError(f"sign-in gave no tokens, or a device: {resp}")
+
+    async def srp_sign_in(api: Api, i: int) -> None:
+        a, big_a = srp_client_start()
+        first = await api.call("InitiateAuth", {
+            "ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
+            "AuthParameters": {"USERNAME": names[i % len(names)], "SRP_A": format(big_a, "x")}}, signed=False)
+        answer = srp_client_answer(pool_id, PASSWORD, a, big_a, first["ChallengeParameters"])
+        done = await api.call("RespondToAuthChallenge", {
+            "ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": answer,
+            **({"Session": first["Session"]} if first.get("Session") else {})}, signed=False)
+        if "AccessToken" not in done.get("AuthenticationResult", {}):
+            raise ApiError(f"SRP sign-in gave no tokens: {done}")
+
+    return dict(zip(AB_OPS, (each(password), each(srp_sign_in)), strict=True))
+
+
+async def ab_tracking_off(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> dict[str, Any]:
+    """`args.ab_rounds` rounds; in each, each op on each server (concurrency, then one
+    client), the servers' order alternating from round to round."""
+    this_revision = revision()  # the sources main() copied a moment ago
+    base_src = precompile_tree(args.ab_base, workdir / "base-src")
+    both = [start_server("this", ab_cmd(workdir, "this", workdir / "src"), "/health", workdir),
+            start_server("base", ab_cmd(workdir, "base", base_src), "/health", workdir)]
+    servers.extend(both)
+    c = args.concurrency
+    apis = {s.name: Api(RawTransport(s.url, c)) for s in both}
+    ones = {s.name: Api(RawTransport(s.url, 1)) for s in both}
+    rounds: list[dict[str, Any]] = []
+    try:
+        ops = {s.name: await ab_sign_in_ops(s, apis[s.name]) for s in both}
+        for r in range(args.ab_rounds):
+            log(f"  A/B round {r + 1} of {args.ab_rounds}")
+            row: dict[str, Any] = {}
+            for name in AB_OPS:
+                for s in (both if r % 2 == 0 else both[::-1]):
+                    make = ops[s.name][name]
+                    row[f"{s.name}|{name}|c{c}"] = await run_op(s, make(apis[s.name]), args.requests,
+                                                               args.duration, c)
+                    row[f"{s.name}|{name}|seq"] = await run_op(s, make(ones[s.name]), args.seq_requests,
+                                                              args.seq_duration, 1)
+            rounds.append(row)
+    finally:
+        for api in (*apis.values(), *ones.values()):
+            await api.transport.aclose()
+    return {"base": str(args.ab_base), "base_revision": tree_revision(args.ab_base), "revision": this_revision,
+            "rounds": rounds, "concurrency": c}
+
+
+def tree_revision(tree: Path) -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True,
+                              timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def precompile_tree(tree: Path, dest: Path) -> Path:
+    """Byte-compiled copy of `tree`'s emulator package (as precompile() does for this one)."""
+    shutil.copytree(tree / "emulator", dest / "emulator", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "emulator")], check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+    return dest
+
+
+def print_ab(results: dict[str, Any]) -> None:
+    """Per op and figure: each server's median (and range) over the rounds, the ratio of
+    the medians, and the median of the rounds' own ratios (paired: a round's two servers
+    ran back to back, so they shared that moment's load)."""
+    rounds, c = results["rounds"], results["concurrency"]
+    print(f"\nA/B, device and session tracking off: this tree {results['revision']} against "
+          f"{results['base']} ({results['base_revision']}), {len(rounds)} interleaved rounds, medians (min-max)")
+    print(f"{'operation':<34}{'figure':<15}{'this':>22}{'base':>22}{'this/base':>11}{'paired':>8}")
+    figures = ((f"c{c}", "ops_per_s", "ops/s"), (f"c{c}", "server_cpu_ms_per_op", "cpu ms/op"),
+               ("seq", "p50_ms", "seq p50 ms"), ("seq", "server_cpu_ms_per_op", "seq cpu ms/op"))
+    for name in AB_OPS:
+        for mode, key, label in figures:
+            pairs = [(r[f"this|{name}|{mode}"][key], r[f"base|{name}|{mode}"][key]) for r in rounds
+                     if r[f"this|{name}|{mode}"]["ops"] and r[f"base|{name}|{mode}"]["ops"]]
+            cells, medians = [], []
+            for values in ([a for a, _ in pairs], [b for _, b in pairs]):
+                medians.append(statistics.median(values) if values else None)
+                cells.append(f"{fmt(medians[-1], '.2f')} ({fmt(min(values, default=None), '.2f')}-"
+                             f"{fmt(max(values, default=None), '.2f')})")
+            paired = statistics.median([a / b for a, b in pairs if b]) if pairs else None
+            print(f"{name:<34}{label:<15}{cells[0]:>22}{cells[1]:>22}{fmt(ratio(*medians), '.3f'):>11}"
+                  f"{fmt(paired, '.3f'):>8}")
+    errors = [f"{k}: {v['errors']} errors, first: {v['first_error']}" for r in rounds for k, v in r.items()
+              if v["errors"]]
+    print("\n".join(errors[:5]) or "no errors")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--users", type=int, help="users seeded for ListUsers (default 10000; --quick 1000)")
@@ -838,6 +965,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "(default: this one)")
     p.add_argument("--sqlite-synchronous", help="pass to the emulator (its default is FULL)")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--ab-base", type=Path, help="instead of the full run: sign-in with device and session "
+                   "tracking off, this tree against the emulator of this other checkout (interleaved rounds)")
+    p.add_argument("--ab-rounds", type=int, default=5, help="rounds of the --ab-base comparison (default 5)")
     args = p.parse_args(argv)
     args.users = args.users or (1000 if args.quick else 10_000)
     args.requests = args.requests or (300 if args.quick else 2000)
@@ -867,6 +997,12 @@ def main(argv: list[str] | None = None) -> int:
         src = precompile(Path(tmp))
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
         try:
+            if args.ab_base:
+                ab = json.loads(json.dumps(asyncio.run(ab_tracking_off(args, Path(tmp), servers)), default=asdict))
+                print_ab(ab)
+                if args.json:
+                    args.json.write_text(json.dumps(ab, indent=2) + "\n")
+                return 0
             results = asyncio.run(main_async(args, Path(tmp), servers))
         except KeyboardInterrupt:
             log("interrupted: stopping servers")

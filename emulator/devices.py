@@ -22,13 +22,16 @@ def tracking(pool: Pool) -> bool:
     return bool(pool.config.get("DeviceConfiguration"))
 
 
-def hand_out(ctx: Context, pool: Pool, user: User) -> dict[str, str]:
-    """NewDeviceMetadata for a sign-in on a device the pool does not know yet: the device
-    waits, unconfirmed, for ConfirmDevice."""
+def new_device(ctx: Context, pool: Pool, user: User) -> Device:
+    """The device a sign-in on a device the pool does not know yet hands out (not written)."""
     now = ctx.now()
-    device = Device(device_key=f"{pool_region(pool.id)}_{uuid.uuid4()}", pool_id=pool.id, sub=user.sub,
-                    group_key="-" + "".join(secrets.choice(_GROUP_ALPHABET) for _ in range(9)),
-                    status="not_remembered", confirmed=False, created=now, modified=now, last_ip=ctx.client_ip)
+    return Device(device_key=f"{pool_region(pool.id)}_{uuid.uuid4()}", pool_id=pool.id, sub=user.sub,
+                  group_key="-" + "".join(secrets.choice(_GROUP_ALPHABET) for _ in range(9)),
+                  status="not_remembered", confirmed=False, created=now, modified=now, last_ip=ctx.client_ip)
+
+
+def hand_out(ctx: Context, device: Device) -> dict[str, str]:
+    """NewDeviceMetadata: the device is written and waits, unconfirmed, for ConfirmDevice."""
     ctx.store.add_device(device)
     return {"DeviceKey": device.device_key, "DeviceGroupKey": device.group_key}
 

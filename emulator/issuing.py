@@ -72,7 +72,8 @@ def at_hash(access_token: str) -> str:
 
 def new_session(
     ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
-    scopes: list[str] | None = None, device_key: str | None = None,
+    scopes: list[str] | None = None, device_key: str | None = None, new_device: str | None = None,
+    sso_session: str | None = None,
 ) -> TokenSession:
     """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
     explains (the user signed out in this very second)."""
@@ -81,11 +82,11 @@ def new_session(
         origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id, username=user.username,
         sub=user.sub, auth_time=auth_time or int(now), iat=int(now), created=now,
         expires=now + validity_seconds(client, "RefreshToken"),
-        scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key,
+        scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key, new_device=new_device,
     )
     revocation.note_new_family(ctx, session)
     if sessions.tracking(pool):
-        sessions.opened(ctx, pool, session)
+        sessions.opened(ctx, pool, session, sso_session)
     return session
 
 
@@ -130,7 +131,7 @@ async def issue(
     ctx: Context, pool: Pool, client: Client, user: User,
     *, auth_time: int | None = None, session: TokenSession | None = None,
     scopes: list[str] | None = None, nonce: str | None = None, successor: TokenSession | None = None,
-    device_key: str | None = None,
+    device_key: str | None = None, new_device: str | None = None, sso_session: str | None = None,
     source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in (new session, with a refresh token) or a
@@ -147,7 +148,8 @@ async def issue(
         user, changes = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
     refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
-        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key)
+        session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key,
+                              new_device=new_device, sso_session=sso_session)
         refresh = refresh_token(ctx, session)
     first = refresh is not None and successor is None
     access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))

@@ -148,7 +148,10 @@ class TokenSession:
     expires: float
     # Space-separated OAuth scopes for a hosted-UI / OAuth sign-in; None for the API's.
     scopes: str | None = None
-    device_key: str | None = None  # the remembered device a sign-in used (devices: not yet)
+    device_key: str | None = None  # the confirmed device a sign-in used (the access tokens' `device_key`)
+    # The device a sign-in was handed (NewDeviceMetadata): its refresh tokens are bound to
+    # it, and work once it is confirmed (refreshing.py).
+    new_device: str | None = None
     # Refresh-token rotation (refreshing.py): which token of the family this is; None
     # for the sign-in's own (generation 0).
     generation: int | None = None
@@ -163,7 +166,8 @@ class TokenSession:
         for name, kind in (("origin_jti", str), ("pool_id", str), ("client_id", str), ("username", str),
                            ("sub", str), ("auth_time", int), ("iat", int), ("created", (int, float)),
                            ("expires", (int, float)), ("scopes", (str, type(None))),
-                           ("device_key", (str, type(None))), ("generation", (int, type(None)))):
+                           ("device_key", (str, type(None))), ("new_device", (str, type(None))),
+                           ("generation", (int, type(None)))):
             if not isinstance(getattr(session, name), kind):
                 raise TypeError(f"{name} is not a {kind}")
         return session
@@ -247,16 +251,21 @@ class AuthCode:
     challenge: str | None = None
     challenge_method: str | None = None
     nonce: str | None = None
+    sso_session: str | None = None  # the SSO session the code came through (session tracking)
 
 
 @dataclass
 class HostedSession:
-    """The hosted UI's sign-in cookie: who is signed in to a pool's pages, until when."""
+    """The hosted UI's sign-in cookie: who is signed in to a pool's pages, until when; the
+    client it began with and when it was last used (an SSO session, sessions.py)."""
 
     pool_id: str
     username: str
     auth_time: int
     expires: float
+    client_id: str | None = None
+    created: float | None = None
+    last_active: float | None = None
 
 
 @dataclass
@@ -329,7 +338,9 @@ class Device:
 
 @dataclass
 class UserSession:
-    """A tracked token session (sessions.py): one sign-in's token family."""
+    """A tracked session (sessions.py): a token session, one sign-in's token family
+    (`tkn...`), or an SSO session, the hosted UI's cookie session (`sso...`, never stored
+    here: its `origin_jti` is the cookie's hash)."""
 
     session_id: str
     pool_id: str
@@ -340,8 +351,17 @@ class UserSession:
     created: float
     last_active: float
     expires: float
+    origin_session: str | None = None  # a token session's SSO session
+
+    @property
+    def sso(self) -> bool:
+        return self.session_id.startswith("sso")
 
     def to_wire(self) -> dict[str, Any]:
-        """SessionType's members (IsCurrentSession is the caller's to add)."""
-        return {"SessionId": self.session_id, "SessionType": "TOKEN", "ClientId": self.client_id,
-                "CreateDate": self.created, "LastActiveDate": self.last_active}
+        """SessionDescriptionType's members (IsCurrentSession is the caller's to add)."""
+        out: dict[str, Any] = {"SessionId": self.session_id, "SessionType": "SSO" if self.sso else "TOKEN",
+                               "ClientId": self.client_id, "CreateDate": self.created,
+                               "LastActiveDate": self.last_active}
+        if self.origin_session:
+            out["OriginSessionId"] = self.origin_session
+        return out

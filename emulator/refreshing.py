@@ -46,12 +46,20 @@ def successor(ctx: Context, client: Client, session: TokenSession, latest: int,
     return replace(session, generation=mine + 1)
 
 
-def _check_device(ctx: Context, pool: Pool, user: User, session: TokenSession, device_key: str) -> None:
-    """A DEVICE_KEY sent with a refresh names a confirmed device of the user (the one the
-    sign-in used, if it used one); Cognito answers an unconfirmed one "Invalid Refresh Token"."""
-    device = devices.known(ctx, pool, user, device_key)
-    if device is None or (session.device_key is not None and session.device_key != device_key):
+def on_device(ctx: Context, pool: Pool, user: User, session: TokenSession, device_key: str | None) -> TokenSession:
+    """The session to refresh, checked against the device it is bound to, where the pool
+    tracks devices. A sign-in on a device (DEVICE_SRP_AUTH) or handed a new one
+    (NewDeviceMetadata) binds its refresh tokens to that device: a refresh must send its
+    key, and the device must be confirmed and not forgotten; a DEVICE_KEY sent with any
+    other refresh must name a confirmed device of the user. Else, as Cognito answers
+    each of these (AWS Knowledge Center, "Invalid Refresh Token" error): Invalid Refresh
+    Token. A handed-out device, once proven so, names itself in the tokens (`device_key`)."""
+    bound = session.device_key or session.new_device
+    if not devices.tracking(pool) or (bound is None and not device_key):
+        return session
+    if devices.known(ctx, pool, user, device_key) is None or (bound is not None and bound != device_key):
         raise NotAuthorizedException("Invalid Refresh Token")
+    return replace(session, device_key=device_key) if bound is not None else session
 
 
 async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
@@ -66,8 +74,7 @@ async def refreshed(ctx: Context, pool: Pool, client: Client, token: str,
         raise NotAuthorizedException("Refresh Token has been revoked")
     if check is not None:
         check(user)
-    if device_key and devices.tracking(pool):
-        _check_device(ctx, pool, user, session, device_key)
+    session = on_device(ctx, pool, user, session, device_key)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     rotated = successor(ctx, client, session, latest, began)

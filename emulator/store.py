@@ -253,10 +253,21 @@ def _m11_user_sessions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX user_sessions_user ON user_sessions(pool_id, sub)")
 
 
+def _m12_sso_sessions(db: sqlite3.Connection) -> None:
+    """SSO sessions (sessions.py): the hosted UI's cookie session names the client it began
+    with and when it was last used; a token session and an authorization code name the SSO
+    session they came through."""
+    for column in ("client_id TEXT", "created REAL", "last_active REAL"):
+        db.execute(f"ALTER TABLE hosted_sessions ADD COLUMN {column}")
+    db.execute("CREATE INDEX hosted_sessions_user ON hosted_sessions(pool_id, username)")
+    db.execute("ALTER TABLE user_sessions ADD COLUMN origin_session TEXT")
+    db.execute("ALTER TABLE auth_codes ADD COLUMN sso_session TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
     _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
-    _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions,
+    _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions, _m12_sso_sessions,
 ]
 
 

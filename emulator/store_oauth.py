@@ -87,9 +87,10 @@ class OAuthTables:
     def put_auth_code(self, code_hash: str, c: AuthCode) -> None:
         self.db.execute(
             "INSERT INTO auth_codes (code_hash, pool_id, client_id, username, redirect_uri, scopes,"
-            " auth_time, expires, challenge, challenge_method, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " auth_time, expires, challenge, challenge_method, nonce, sso_session)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (code_hash, c.pool_id, c.client_id, c.username, c.redirect_uri, c.scopes, c.auth_time,
-             c.expires, c.challenge, c.challenge_method, c.nonce),
+             c.expires, c.challenge, c.challenge_method, c.nonce, c.sso_session),
         )
 
     def take_auth_code(self, code_hash: str) -> AuthCode | None:
@@ -104,9 +105,9 @@ class OAuthTables:
 
     def put_hosted_session(self, id_hash: str, s: HostedSession) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO hosted_sessions (id_hash, pool_id, username, auth_time, expires)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (id_hash, s.pool_id, s.username, s.auth_time, s.expires),
+            "INSERT OR REPLACE INTO hosted_sessions (id_hash, pool_id, username, auth_time, expires, client_id,"
+            " created, last_active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (id_hash, s.pool_id, s.username, s.auth_time, s.expires, s.client_id, s.created, s.last_active),
         )
 
     def get_hosted_session(self, id_hash: str) -> HostedSession | None:
@@ -115,6 +116,17 @@ class OAuthTables:
             return None
         row.pop("id_hash")
         return HostedSession(**row)
+
+    def hosted_sessions_of(self, pool_id: str, username: str) -> list[tuple[str, HostedSession]]:
+        """A user's hosted-UI sessions, each with the hash of its cookie."""
+        out = []
+        for row in _rows(self.db.execute("SELECT * FROM hosted_sessions WHERE pool_id = ? AND username = ?",
+                                         (pool_id, username))):
+            out.append((row.pop("id_hash"), HostedSession(**row)))
+        return out
+
+    def touch_hosted_session(self, id_hash: str, at: float) -> None:
+        self.db.execute("UPDATE hosted_sessions SET last_active = ? WHERE id_hash = ?", (at, id_hash))
 
     def delete_hosted_session(self, id_hash: str) -> None:
         self.db.execute("DELETE FROM hosted_sessions WHERE id_hash = ?", (id_hash,))

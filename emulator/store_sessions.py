@@ -9,7 +9,8 @@ from typing import Any
 from .records import UserSession
 from .sqlconn import Conn
 
-_COLUMNS = ("session_id", "pool_id", "sub", "client_id", "origin_jti", "iat", "created", "last_active", "expires")
+_COLUMNS = ("session_id", "pool_id", "sub", "client_id", "origin_jti", "iat", "created", "last_active", "expires",
+            "origin_session")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM user_sessions"
 
 
@@ -26,7 +27,7 @@ class SessionTables:
         self.db.insert(f"INSERT INTO user_sessions ({', '.join(_COLUMNS)}) VALUES"
                        f" ({', '.join('?' for _ in _COLUMNS)})",
                        (s.session_id, s.pool_id, s.sub, s.client_id, s.origin_jti, s.iat, s.created,
-                        s.last_active, s.expires))
+                        s.last_active, s.expires, s.origin_session))
 
     def user_sessions(self, pool_id: str, sub: str) -> list[UserSession]:
         rows = self.db.execute(f"{_SELECT} WHERE pool_id = ? AND sub = ? ORDER BY session_id",

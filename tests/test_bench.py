@@ -58,3 +58,19 @@ def run_bench(args: list[str], timeout: float = 180) -> subprocess.CompletedProc
             stdout, stderr = bench.communicate(timeout=30)
             raise AssertionError(f"bench.py took over {timeout} s:\n{stderr[-2000:]}") from None
     return subprocess.CompletedProcess(cmd, bench.returncode, stdout, stderr)
+
+
+def test_bench_ab_of_tracking_off_sign_ins_runs(tmp_path: Path) -> None:
+    """--ab-base: this tree against another checkout (here: itself), interleaved rounds."""
+    out = tmp_path / "ab.json"
+    proc = run_bench(["--ab-base", str(ROOT), "--ab-rounds", "2", "--requests", "6", "--duration", "3",
+                      "--seq-requests", "3", "--seq-duration", "2", "--json", str(out)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.loads(out.read_text())
+    assert len(results["rounds"]) == 2
+    for row in results["rounds"]:
+        assert {key.split("|")[0] for key in row} == {"this", "base"}
+        assert {key.split("|")[1] for key in row} == {"InitiateAuth USER_PASSWORD_AUTH", "SRP sign-in (2 calls)"}
+        for key, op in row.items():
+            assert op["errors"] == 0 and op["ops"] > 0, (key, op["first_error"])
+    assert "A/B, device and session tracking off" in proc.stdout and "this/base" in proc.stdout

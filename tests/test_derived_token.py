@@ -16,7 +16,7 @@ from .test_tokens import verify
 def exchange(cognito: Any, pool_id: str) -> dict[str, Any]:
     cognito.create_resource_server(UserPoolId=pool_id, Identifier="orders", Name="orders",
                                    Scopes=[{"ScopeName": "read", "ScopeDescription": "r"}])
-    confirmed_user(cognito, pool_id)
+    confirmed_user(cognito, pool_id, email="alice@example.com")
     web = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
     )["UserPoolClient"]["ClientId"]
@@ -76,3 +76,30 @@ def test_refusals(cognito: Any, pool_id: str, exchange: dict[str, Any]) -> None:
     cognito.global_sign_out(AccessToken=access)
     with pytest.raises(cognito.exceptions.NotAuthorizedException, match="revoked"):
         derive(cognito, gateway, SubjectToken=access, SubjectTokenType="ACCESS_TOKEN")
+
+
+def test_an_id_token_can_be_requested(cognito: Any, server: LiveServer, pool_id: str,
+                                      exchange: dict[str, Any]) -> None:
+    gateway = exchange["gateway"]
+    out = derive(cognito, gateway, SubjectToken=exchange["tokens"]["AccessToken"], SubjectTokenType="ACCESS_TOKEN",
+                 RequestedTokenType="ID_TOKEN")
+    # RFC 8693: an issued token that is not an access token has token_type N_A.
+    assert (out["IssuedTokenType"], out["TokenType"], out["ExpiresIn"]) == ("ID_TOKEN", "N_A", 3600)
+    assert "Scopes" not in out
+    claims = verify(server.url, pool_id, out["IssuedToken"], audience=gateway["ClientId"])
+    assert claims["token_use"] == "id" and claims["cognito:username"] == "alice"
+    assert claims["email"] == "alice@example.com" and claims["sub"]
+    assert "scope" not in claims and "client_id" not in claims
+    # An audience asked for becomes the ID token's audience.
+    billing = derive(cognito, gateway, SubjectToken=exchange["tokens"]["IdToken"], SubjectTokenType="ID_TOKEN",
+                     RequestedTokenType="ID_TOKEN", Audiences=["billing"])
+    assert verify(server.url, pool_id, billing["IssuedToken"], audience="billing")["token_use"] == "id"
+
+
+def test_no_federation_here(cognito: Any, exchange: dict[str, Any]) -> None:
+    gateway, access = exchange["gateway"], exchange["tokens"]["AccessToken"]
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="no federation.*SAML"):
+        derive(cognito, gateway, SubjectToken="PHNhbWw+", SubjectTokenType="SAML2")
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="no federation.*third-party"):
+        derive(cognito, gateway, SubjectToken=access, SubjectTokenType="ACCESS_TOKEN",
+               SubjectTokenProviderName="Okta")

@@ -1,7 +1,9 @@
 """GetDerivedToken: OAuth 2.0 token exchange (RFC 8693) through the API. A user pool ID
 or access token (the subject) becomes an access token for the requesting client, with
 the scopes the subject, the client and the request all allow, bound to one audience or
-resource server; with an actor token (delegation) it names the actor in an `act` claim."""
+resource server; with an actor token (delegation) it names the actor in an `act` claim.
+An ID token can be asked for instead (RequestedTokenType). The emulator has no
+federation, so SAML 2.0 assertions and other providers' tokens are refused."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from typing import Any
 from .. import revocation, tokens
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
-from ..errors import InvalidParameterException, NotAuthorizedException
-from ..issuing import validity_seconds
+from ..errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
+from ..issuing import token_claims, validity_seconds
 from ..lookup import client_secret_matches, require_client, require_pool
-from ..records import Client, Pool
+from ..records import Client, Pool, TokenSession
 from ..urls import issuer, pool_id_from_issuer
 
 
@@ -22,7 +24,7 @@ def _claims_of(ctx: Context, pool: Pool, token: str, kind: str, what: str) -> di
     """The claims of a live ID or access token of this pool (`kind`: ACCESS_TOKEN / ID_TOKEN)."""
     invalid = NotAuthorizedException(f"Invalid {what}.")
     if kind == "SAML2":
-        raise InvalidParameterException("SAML2 tokens are not supported by this emulator yet.")
+        raise InvalidParameterException(f"This emulator has no federation: a SAML 2.0 assertion cannot be the {what}.")
     try:
         jws = tokens.parse(token)
         found = ctx.keys.find(jws.header.get("kid"))
@@ -66,12 +68,14 @@ def _granted(client: Client, subject: dict[str, Any], requested: list[str] | Non
 async def get_derived_token(ctx: Context, req: Request) -> Response:
     pool, client = _requester(ctx, req)
     if req.get("SubjectTokenProviderName") or req.get("ActorTokenProviderName"):
-        raise InvalidParameterException("Tokens of third-party providers are not supported by this emulator yet.")
+        raise InvalidParameterException("This emulator has no federation: tokens of third-party identity providers"
+                                        " (SubjectTokenProviderName, ActorTokenProviderName) cannot be exchanged.")
     if req.get("Audiences") and req.get("Resources"):
         raise InvalidParameterException("Audiences and Resources cannot both be requested.")
-    if (req.get("RequestedTokenType") or "ACCESS_TOKEN") != "ACCESS_TOKEN":
-        raise InvalidParameterException("Only ACCESS_TOKEN can be requested from this emulator yet.")
     subject = _claims_of(ctx, pool, req["SubjectToken"], req["SubjectTokenType"], "subject token")
+    audience = (req.get("Audiences") or req.get("Resources") or [None])[0]
+    if req.get("RequestedTokenType") == "ID_TOKEN":
+        return await _id_token(ctx, pool, client, subject, audience)
     scopes = _granted(client, subject, req.get("Scopes"))
     iat, ttl = int(ctx.now()), validity_seconds(client, "AccessToken")
     claims: dict[str, Any] = {
@@ -82,7 +86,6 @@ async def get_derived_token(ctx: Context, req: Request) -> Response:
     for name in ("username", "cognito:username", "origin_jti"):
         if name in subject:
             claims["username" if name == "cognito:username" else name] = subject[name]
-    audience = (req.get("Audiences") or req.get("Resources") or [None])[0]
     if audience:
         claims["aud"] = audience
     if req.get("ActorToken"):
@@ -93,3 +96,25 @@ async def get_derived_token(ctx: Context, req: Request) -> Response:
     token = await ctx.offload(tokens.sign, ctx.keys.get(pool.id), claims)
     return {"IssuedToken": token, "IssuedTokenType": "ACCESS_TOKEN", "TokenType": "Bearer", "ExpiresIn": ttl,
             "Scopes": scopes}
+
+
+async def _id_token(ctx: Context, pool: Pool, client: Client, subject: dict[str, Any],
+                    audience: str | None) -> Response:
+    """An ID token of the subject's user, as the requesting client's sign-in would mint it
+    (its readable attributes, groups, `aud` the client, or the audience asked for). An ID
+    token is no access token: RFC 8693's token_type `N_A`, and no scopes."""
+    user = ctx.store.get_user_by_sub(pool.id, str(subject.get("sub")))
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    iat = int(ctx.now())
+    session = TokenSession(origin_jti=str(subject.get("origin_jti") or uuid.uuid4()), pool_id=pool.id,
+                           client_id=client.id, username=user.username, sub=user.sub,
+                           auth_time=int(subject.get("auth_time") or iat), iat=iat, created=ctx.now(),
+                           expires=ctx.now())
+    _, claims = token_claims(ctx, pool, client, user, session, iat)
+    assert claims is not None  # a session without OAuth scopes always has an ID token
+    if audience:
+        claims["aud"] = audience
+    token = await ctx.offload(tokens.sign, ctx.keys.get(pool.id), claims)
+    return {"IssuedToken": token, "IssuedTokenType": "ID_TOKEN", "TokenType": "N_A",
+            "ExpiresIn": validity_seconds(client, "IdToken")}

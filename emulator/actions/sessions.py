@@ -1,5 +1,6 @@
 """User sessions: the pool's and each client's session configuration, and listing and
-revoking a user's tracked token sessions (sessions.py), by access token and as admin."""
+revoking a user's tracked token and SSO sessions (sessions.py), by access token and as
+admin."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def set_user_pool_session_configuration(ctx: Context, req: Request) -> Response:
 
 
 def _client_wire(pool: Pool, client_id: str) -> Response:
-    minutes = (sessions.config(pool).get("Clients") or {}).get(client_id, sessions.DEFAULT_SSO_MINUTES)
-    return {"UserPoolId": pool.id, "ClientId": client_id, "SSOSession": {"MaxValidityMinutes": minutes}}
+    return {"UserPoolId": pool.id, "ClientId": client_id,
+            "SSOSession": {"MaxValidityMinutes": sessions.sso_minutes(pool, client_id)}}
 
 
 @action("GetUserPoolClientSessionConfiguration")
@@ -56,31 +57,52 @@ def get_user_pool_client_session_configuration(ctx: Context, req: Request) -> Re
 def set_user_pool_client_session_configuration(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
+    if pool.config.get("UserPoolTier") == "LITE":
+        raise FeatureUnavailableInTierException("Session tracking needs the Essentials or Plus tier.")
+    if not sessions.tracking(pool):
+        raise InvalidParameterException("Session tracking is not enabled for the user pool.")
     config = sessions.config(pool)
     config["Clients"] = {**(config.get("Clients") or {}), client.id: req["SSOSession"]["MaxValidityMinutes"]}
     pool.config[sessions.KEY] = config
+    pool.modified = ctx.now()
     ctx.store.put_pool(pool)
     return _client_wire(pool, client.id)
 
 
+PAGE = 125  # AdminListUserSessions: "all of a user's sessions in a single page of up to 125"
+
+
 def _listing(ctx: Context, pool: Pool, user: User, req: Request, current: str | None) -> Response:
     after = paging.decode(req.get("NextToken"))
-    rows = [r for r in sessions.live(ctx, pool.id, user.sub) if r.session_id > after]
+    rows = [r for r in sessions.listed(ctx, pool, user) if r.session_id > after]
 
     def wire(row: UserSession) -> dict[str, Any]:
         out = row.to_wire()
-        if current is not None:
-            out["IsCurrentSession"] = row.origin_jti == current
+        # Always false for AdminListUserSessions, which has no access token (the model).
+        out["IsCurrentSession"] = current is not None and not row.sso and row.origin_jti == current
         return out
 
-    return paging.listing([(r.session_id, r) for r in rows[:61]], 60, "Sessions", wire)
+    return paging.listing([(r.session_id, r) for r in rows[:PAGE + 1]], PAGE, "Sessions", wire)
 
 
-def _find(ctx: Context, pool: Pool, user: User, session_id: str) -> UserSession:
-    for row in sessions.live(ctx, pool.id, user.sub):
+def _find(ctx: Context, pool: Pool, user: User, session_id: str) -> tuple[UserSession, list[UserSession]]:
+    """The session, and the rest of the user's live sessions."""
+    rows = sessions.listed(ctx, pool, user)
+    for row in rows:
         if row.session_id == session_id:
-            return row
+            return row, [r for r in rows if r is not row]
     raise ResourceNotFoundException("Session does not exist.")
+
+
+def _revoke(ctx: Context, row: UserSession, others: list[UserSession], req: Request) -> None:
+    """End the session; with LINKED, also the SSO session a token session came through,
+    or the token sessions that came through an SSO session."""
+    sessions.end(ctx, row)
+    if req.get("RevokeAssociatedSessions") != "LINKED":
+        return
+    for other in others:
+        if (row.sso and other.origin_session == row.session_id) or other.session_id == row.origin_session:
+            sessions.end(ctx, other)
 
 
 @action("ListUserSessions")
@@ -98,10 +120,10 @@ def admin_list_user_sessions(ctx: Context, req: Request) -> Response:
 @action("RevokeUserSession")
 def revoke_user_session(ctx: Context, req: Request) -> Response:
     pool, user, claims = authenticate(ctx, req["AccessToken"])
-    row = _find(ctx, pool, user, req["SessionId"])
-    if row.origin_jti == claims.get("origin_jti"):
+    row, others = _find(ctx, pool, user, req["SessionId"])
+    if not row.sso and row.origin_jti == claims.get("origin_jti"):
         raise InvalidParameterException("The session of the calling access token cannot be revoked.")
-    sessions.end(ctx, row)
+    _revoke(ctx, row, others, req)
     return {}
 
 
@@ -109,5 +131,5 @@ def revoke_user_session(ctx: Context, req: Request) -> Response:
 def admin_revoke_user_session(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     user = require_user(ctx, pool, req["Username"])
-    sessions.end(ctx, _find(ctx, pool, user, req["SessionId"]))
+    _revoke(ctx, *_find(ctx, pool, user, req["SessionId"]), req)
     return {}

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import ids
+from .. import ids, sessions
 from ..api import Context
 from ..errors import (
     CognitoError,
@@ -150,13 +150,18 @@ def begin_form(request: Request, form: dict[str, str]) -> Posted | Response:
 
 
 def signed_in_user(view: View, request: Request) -> tuple[User, int] | None:
-    """The user the session cookie signs in to this pool, and when they signed in."""
+    """The user the session cookie signs in to this pool, and when they signed in. Where
+    the pool tracks sessions, a client reuses it silently only for its SSO session's
+    MaxValidityMinutes after that sign-in (0: never)."""
     assert view.pool is not None
     token = request.cookies.get(session_cookie(view.pool))
     if not token:
         return None
     session = view.ctx.store.get_hosted_session(_hash(token))
     if session is None or session.pool_id != view.pool.id or session.expires <= view.ctx.now():
+        return None
+    if sessions.tracking(view.pool) and view.client is not None and \
+            view.ctx.now() >= session.auth_time + 60 * sessions.sso_minutes(view.pool, view.client.id):
         return None
     user = view.ctx.store.get_user(view.pool.id, user_key(view.pool, session.username))
     if user is None or not user.enabled or user.status != "CONFIRMED":
@@ -176,32 +181,39 @@ def end_session(view: View, request: Request, response: Response) -> None:
 
 
 async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | None = None) -> Response:
-    """Redirect to the app with a code or tokens; a fresh sign-in also gets the cookie."""
+    """Redirect to the app with a code or tokens; a fresh sign-in also gets the cookie.
+    Where the pool tracks sessions, the cookie's session is an SSO session: the tokens
+    name it as their origin, and a silent sign-in marks it active."""
     pool, client = view.pool, view.client
     assert pool is not None and client is not None
     now = view.ctx.now()
     fresh = auth_time is None
     auth_time = int(now) if auth_time is None else auth_time
+    token = ids.opaque(32) if fresh else view.request.cookies.get(session_cookie(pool), "")
+    sso = sessions.sso_id(_hash(token)) if sessions.tracking(pool) else None
+    if sso is not None and not fresh:
+        view.ctx.store.touch_hosted_session(_hash(token), now)
     if areq.response_type == "code":
         code = ids.opaque(32)
         view.ctx.store.put_auth_code(_hash(code), AuthCode(
             pool_id=pool.id, client_id=client.id, username=user.username, redirect_uri=areq.redirect_uri,
             scopes=" ".join(areq.scopes), auth_time=auth_time, expires=now + CODE_SECONDS,
             challenge=areq.code_challenge or None, challenge_method=areq.code_challenge_method or None,
-            nonce=areq.nonce or None))
+            nonce=areq.nonce or None, sso_session=sso))
         target = app_redirect(areq.redirect_uri, {"code": code, "state": areq.state or None})
     else:
         try:
-            answer = await implicit_answer(view, areq, pool, client, user, auth_time)
+            answer = await implicit_answer(view, areq, pool, client, user, auth_time, sso)
         except (UserLambdaValidationException, InvalidLambdaResponseException, UnexpectedLambdaException) as err:
             return trigger_failed(areq, err)
         target = app_redirect(areq.redirect_uri, answer, fragment=True)
     response = RedirectResponse(target, 302)
     if fresh:
-        token = ids.opaque(32)
+        seconds = _cookie_seconds(pool, client)
         view.ctx.store.put_hosted_session(_hash(token), HostedSession(
-            pool_id=pool.id, username=user.username, auth_time=auth_time, expires=now + SESSION_SECONDS))
-        view.cookie(response, session_cookie(pool), token, max_age=SESSION_SECONDS)
+            pool_id=pool.id, username=user.username, auth_time=auth_time, expires=now + seconds,
+            client_id=client.id if sso else None, created=now, last_active=now))
+        view.cookie(response, session_cookie(pool), token, max_age=seconds)
     return response
 
 
@@ -212,11 +224,18 @@ def trigger_failed(areq: AuthRequest, err: CognitoError) -> Response:
         "error": "invalid_request", "error_description": err.message, "state": areq.state or None}), 302)
 
 
+def _cookie_seconds(pool: Pool, client: Client) -> int:
+    """An hour; where the pool tracks sessions, at least the client's SSO validity."""
+    if not sessions.tracking(pool):
+        return SESSION_SECONDS
+    return max(SESSION_SECONDS, 60 * sessions.sso_minutes(pool, client.id))
+
+
 async def implicit_answer(view: View, areq: AuthRequest, pool: Pool, client: Client, user: User,
-                    auth_time: int) -> dict[str, Any]:
+                    auth_time: int, sso: str | None = None) -> dict[str, Any]:
     """The implicit grant's fragment: never a refresh token; an ID token only with openid."""
     result = await issue(view.ctx, pool, client, user, auth_time=auth_time, scopes=areq.scopes,
-                         nonce=areq.nonce or None, source="TokenGeneration_HostedAuth")
+                         nonce=areq.nonce or None, sso_session=sso, source="TokenGeneration_HostedAuth")
     return {"id_token": result.get("IdToken"), "access_token": result["AccessToken"],
             "token_type": "Bearer", "expires_in": str(result["ExpiresIn"]), "state": areq.state or None}
 

@@ -136,7 +136,7 @@ async def code_grant(ctx: Context, pool: Pool, client: Client, form: dict[str, s
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
     user = _live(ctx.store.get_user(pool.id, user_key(pool, grant.username)))
     return _token_body(await issue(ctx, pool, client, user, auth_time=grant.auth_time,
-                                   scopes=grant.scopes.split(), nonce=grant.nonce,
+                                   scopes=grant.scopes.split(), nonce=grant.nonce, sso_session=grant.sso_session,
                                    source="TokenGeneration_HostedAuth"))
 
 

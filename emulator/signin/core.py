@@ -128,14 +128,17 @@ async def _tokens_on_device(a: Attempt, user: User) -> Response:
         out = open_challenge(a, user, "DEVICE_SRP_AUTH", {"USERNAME": user.username}, session=session)
         return {**out, "Session": session}
     user = await post_authentication(a, user, new_device=device is None)
+    # A new device's key is known before the tokens (its refresh tokens are bound to it);
+    # the device is written once the triggers have passed, read again after their awaits.
+    fresh = devices.new_device(a.ctx, a.pool, user) if device is None else None
     result = await issue(a.ctx, a.pool, a.client, user, device_key=device.device_key if device else None,
-                         source=a.token_source, metadata=a.metadata)
-    # The device is written once the triggers have passed, read again after their awaits.
+                         new_device=fresh.device_key if fresh else None, source=a.token_source,
+                         metadata=a.metadata)
     device = devices.known(a.ctx, a.pool, user, device.device_key) if device is not None else None
     if device is not None:
         devices.authenticated(a.ctx, device)
-    else:
-        result["NewDeviceMetadata"] = devices.hand_out(a.ctx, a.pool, user)
+    elif fresh is not None:
+        result["NewDeviceMetadata"] = devices.hand_out(a.ctx, fresh)
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 

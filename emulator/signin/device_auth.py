@@ -55,5 +55,5 @@ async def device_password_verifier(a: Attempt, challenge: Challenge, user: User)
     if expected is None or not same_secret(expected, param(a.params, "PASSWORD_CLAIM_SIGNATURE")):
         raise NotAuthorizedException("Incorrect username or password.")
     a.device_verified = True
-    a.token_source = "TokenGeneration_AuthenticateDevice"
+    a.token_source = "TokenGeneration_AuthenticateDevice"  # PreTokenGeneration's source for a device sign-in
     return await tokens(a, user)
