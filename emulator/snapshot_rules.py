@@ -211,10 +211,27 @@ def _pool_config(config: Any) -> str | None:
 
 
 def _client_config(config: Any) -> str | None:
+    """CreateUserPoolClient's settings as DescribeUserPoolClient answers them, plus the
+    emulator's own "_ClientSecrets" (AddUserPoolClientSecret: one or two {Id, Value, Created})."""
     if not isinstance(config, dict):
         return "must be a JSON object"
-    out = service_model().problems("UserPoolClientType", config, "config", loose=True)
+    model = service_model()
+    own = {k: v for k, v in config.items() if not k.startswith("_")}
+    out = model.problems("UserPoolClientType", own, "config", loose=True)
+    if "_ClientSecrets" in config and not _client_secrets_ok(config["_ClientSecrets"]):
+        out.append("_ClientSecrets must hold one or two {Id, Value, Created} secrets")
     return f"is not a valid client configuration: {out[0]}" if out else None
+
+
+def _client_secrets_ok(secrets: Any) -> bool:
+    model = service_model()
+
+    def ok(entry: Any) -> bool:
+        return (isinstance(entry, dict) and isinstance(entry.get("Created"), (int, float))
+                and not model.problems("ClientSecretIdType", entry.get("Id"), "Id")
+                and not model.problems("ClientSecretType", entry.get("Value"), "Value"))
+
+    return isinstance(secrets, list) and 1 <= len(secrets) <= 2 and all(ok(e) for e in secrets)
 
 
 def _attributes(value: Any) -> str | None:

@@ -106,6 +106,9 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
     "pool name missing": lambda s: s["tables"]["pools"][0].pop("name"),
     "client id like a path": _with("clients", "id", "../etc"),
     "client config with a bad flow": _with("clients", "config", '{"ExplicitAuthFlows": ["NOPE"]}'),
+    "client secrets not a list": _with("clients", "config", '{"_ClientSecrets": {"Id": "x"}}'),
+    "three client secrets": _with("clients", "config", json.dumps(
+        {"_ClientSecrets": [{"Id": f"c--{i}", "Value": "s" * 30, "Created": 1.0} for i in range(3)]})),
     "client of a pool not in the snapshot": _with("clients", "pool_id", "us-east-1_Missing1"),
     "group name empty": _with("groups", "name", ""),
     "resource server scopes 5": _with("resource_servers", "scopes", "5"),
