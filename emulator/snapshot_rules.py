@@ -195,6 +195,10 @@ def _of_shape(name: str, loose: bool = False) -> Callable[[Any], str | None]:
     return inner
 
 
+# The emulator's own pool keys held to a shape of the model (the MFA ones above aside).
+_POOL_OWN_SHAPES = {"_LogConfigurations": "LogConfigurationListType"}
+
+
 def _pool_config(config: Any) -> str | None:
     """CreateUserPool's settings as DescribeUserPool answers them (UserPoolType), plus the
     emulator's own keys ("_SmsMfaConfiguration": SetUserPoolMfaConfig's shapes)."""
@@ -207,6 +211,9 @@ def _pool_config(config: Any) -> str | None:
     for key, value in config.items():
         if key.startswith("_") and key[1:] in mfa and value is not None:
             out.extend(model.problems(mfa[key[1:]]["shape"], value, key, loose=True))
+    for key, shape in _POOL_OWN_SHAPES.items():
+        if config.get(key) is not None:
+            out.extend(model.problems(shape, config[key], key, loose=True))
     return f"is not a valid pool configuration: {out[0]}" if out else None
 
 

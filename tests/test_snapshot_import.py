@@ -90,6 +90,7 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
     "a key that is not RSA": lambda s: s["keys"].update({"us-east-1_ec": _ec_pem()}),
     "pool config not JSON": _with("pools", "config", "{not json"),
     "pool config JSON but not an object": _with("pools", "config", "[1, 2]"),
+    "pool log configurations not a list": _with("pools", "config", '{"_LogConfigurations": {"a": 1}}'),
     "pool config with a setting of the wrong type": _with("pools", "config", '{"Policies": 5}'),
     "user attributes 7": _with("users", "attributes", 7),
     "user attributes JSON 7": _with("users", "attributes", "7"),

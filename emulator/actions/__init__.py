@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     factors,
     groups,
     import_jobs,
+    log_delivery,
     mfa,
     pools,
     recovery,
