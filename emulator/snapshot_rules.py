@@ -196,7 +196,7 @@ def _of_shape(name: str, loose: bool = False) -> Callable[[Any], str | None]:
 
 
 # The emulator's own pool keys held to a shape of the model (the MFA ones above aside).
-_POOL_OWN_SHAPES = {"_LogConfigurations": "LogConfigurationListType"}
+_POOL_OWN_SHAPES = {"_LogConfigurations": "LogConfigurationListType", "_RiskConfiguration": "RiskConfigurationType"}
 
 
 def _pool_config(config: Any) -> str | None:
@@ -219,7 +219,8 @@ def _pool_config(config: Any) -> str | None:
 
 def _client_config(config: Any) -> str | None:
     """CreateUserPoolClient's settings as DescribeUserPoolClient answers them, plus the
-    emulator's own "_ClientSecrets" (AddUserPoolClientSecret: one or two {Id, Value, Created})."""
+    emulator's own "_ClientSecrets" (AddUserPoolClientSecret: one or two {Id, Value, Created})
+    and "_RiskConfiguration" (SetRiskConfiguration for the client)."""
     if not isinstance(config, dict):
         return "must be a JSON object"
     model = service_model()
@@ -227,6 +228,8 @@ def _client_config(config: Any) -> str | None:
     out = model.problems("UserPoolClientType", own, "config", loose=True)
     if "_ClientSecrets" in config and not _client_secrets_ok(config["_ClientSecrets"]):
         out.append("_ClientSecrets must hold one or two {Id, Value, Created} secrets")
+    if config.get("_RiskConfiguration") is not None:
+        out += model.problems("RiskConfigurationType", config["_RiskConfiguration"], "_RiskConfiguration", loose=True)
     return f"is not a valid client configuration: {out[0]}" if out else None
 
 

@@ -91,6 +91,9 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
     "pool config not JSON": _with("pools", "config", "{not json"),
     "pool config JSON but not an object": _with("pools", "config", "[1, 2]"),
     "pool log configurations not a list": _with("pools", "config", '{"_LogConfigurations": {"a": 1}}'),
+    "pool risk configuration with a bad action": _with("pools", "config", json.dumps(
+        {"_RiskConfiguration": {"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "X"}}}})),
+    "client risk configuration not an object": _with("clients", "config", '{"_RiskConfiguration": 5}'),
     "pool config with a setting of the wrong type": _with("pools", "config", '{"Policies": 5}'),
     "user attributes 7": _with("users", "attributes", 7),
     "user attributes JSON 7": _with("users", "attributes", "7"),

@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     pools,
     recovery,
     resource_servers,
+    risk,
     sessions,
     users_admin,
     users_self,
