@@ -18,7 +18,7 @@ SETTINGS = ("CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfi
             "RiskExceptionConfiguration")
 
 
-def _protected_pool(ctx: Context, pool_id: str) -> Pool:
+def protected_pool(ctx: Context, pool_id: str) -> Pool:
     """Both actions need threat protection on: UserPoolAddOns AUDIT or ENFORCED."""
     pool = require_pool(ctx, pool_id)
     mode = (pool.config.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode", "OFF")
@@ -52,7 +52,7 @@ def _wire(pool_id: str, client_id: str | None, stored: dict[str, Any] | None) ->
 
 @action("DescribeRiskConfiguration")
 def describe_risk_configuration(ctx: Context, req: Request) -> Response:
-    pool = _protected_pool(ctx, req["UserPoolId"])
+    pool = protected_pool(ctx, req["UserPoolId"])
     if req.get("ClientId"):
         client = require_client(ctx, req["ClientId"], pool.id)
         if KEY in client.config:
@@ -63,7 +63,7 @@ def describe_risk_configuration(ctx: Context, req: Request) -> Response:
 
 @action("SetRiskConfiguration")
 def set_risk_configuration(ctx: Context, req: Request) -> Response:
-    pool = _protected_pool(ctx, req["UserPoolId"])
+    pool = protected_pool(ctx, req["UserPoolId"])
     settings = {k: copy.deepcopy(req[k]) for k in SETTINGS if req.get(k) is not None}
     _check(settings)
     # Only the ids: the pool's settings go back to the defaults, a client's to the pool's.
