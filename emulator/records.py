@@ -104,6 +104,7 @@ class Client:
         Every check of a raw secret (ClientSecret members, /oauth2/token) comes here."""
         if not self.secret:
             return True
+        # A list, not a generator: every secret is compared, whichever one matches.
         return bool(given) and any([same_secret(s["Value"], given or "") for s in self.secrets])
 
     def accepts_secret_hash(self, given: str, *usernames: str) -> bool:

@@ -6,13 +6,15 @@ and refusing a deleted one."""
 from __future__ import annotations
 
 import base64
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import PASSWORD, LiveServer, confirmed_user
+from .conftest import PASSWORD, LiveServer, confirmed_user, start_server
 from .hosted import oauth_client, oauth_pool
 from .test_auth import secret_hash
 
@@ -196,3 +198,34 @@ def test_secrets_survive_a_snapshot(own_server: LiveServer) -> None:
     assert password_sign_in(cognito, cid, new)["AccessToken"]
     with pytest.raises(cognito.exceptions.NotAuthorizedException):
         password_sign_in(cognito, cid, client["ClientSecret"])
+
+
+def test_a_seeded_clients_secrets_rotate_and_reset_brings_the_seeded_one_back(tmp_path: Path) -> None:
+    pool_id, client_id, seeded = "us-east-1_Rotated01", "rotatedbackend00000000001", "seeded0secret0at0least024chars"
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"userPools": [{"name": "rotated", "id": pool_id, "clients": [
+        {"name": "backend", "id": client_id, "secret": seeded, "config": {"ExplicitAuthFlows": FLOWS}}],
+        "users": [{"username": "alice", "password": PASSWORD}]}]}))
+    server = start_server(tmp_path / "state", seed=str(seed))
+    try:
+        cognito = server.client()
+        (first,) = listed(cognito, pool_id, client_id)
+        new = cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id)[
+            "ClientSecretDescriptor"]["ClientSecretValue"]
+        cognito.delete_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id,
+                                               ClientSecretId=first["ClientSecretId"])
+        rotated = listed(cognito, pool_id, client_id)
+        # A restart applies the seed again: the client exists, so its secrets stay as rotated.
+        server.restart()
+        cognito = server.client()
+        assert listed(cognito, pool_id, client_id) == rotated
+        assert password_sign_in(cognito, client_id, new)["AccessToken"]
+        with pytest.raises(cognito.exceptions.NotAuthorizedException):
+            password_sign_in(cognito, client_id, seeded)
+        # A reset returns to the seed: its one secret again (a client made anew, so a new id).
+        assert httpx.post(f"{server.url}/_emulator/reset").status_code in (200, 204)
+        (again,) = listed(cognito, pool_id, client_id)
+        assert again["ClientSecretId"] not in {s["ClientSecretId"] for s in rotated}
+        assert password_sign_in(cognito, client_id, seeded)["AccessToken"]
+    finally:
+        server.stop()
