@@ -155,13 +155,15 @@ TAMPERED_PAGE_TOKENS = {
 def listed(server: LiveServer) -> dict[str, Any]:
     """One of everything the list actions list."""
     cognito = server.client()
-    pool = cognito.create_user_pool(PoolName="paged")["UserPool"]["Id"]
+    pool = cognito.create_user_pool(PoolName="paged", UserPoolTier="PLUS",
+                                    UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["UserPool"]["Id"]
     cognito.create_group(UserPoolId=pool, GroupName="g")
     confirmed_user(cognito, pool)
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="alice", GroupName="g")
     client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c",
                                              ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
-    return {"UserPoolId": pool, "AccessToken": sign_in(cognito, client["ClientId"])["AccessToken"]}
+    return {"UserPoolId": pool, "ClientId": client["ClientId"],
+            "AccessToken": sign_in(cognito, client["ClientId"])["AccessToken"]}
 
 
 LIST_ACTIONS = {
@@ -177,6 +179,8 @@ LIST_ACTIONS = {
     "ListUserSessions": ("NextToken", lambda w: {"AccessToken": w["AccessToken"]}),
     "AdminListUserSessions": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListUserImportJobs": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
+    "ListUserPoolClientSecrets": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "ClientId": w["ClientId"]}),
+    "AdminListUserAuthEvents": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
 }
 
 

@@ -6,6 +6,7 @@ and feedback names an event that does not exist."""
 
 from __future__ import annotations
 
+from .. import paging
 from ..api import Context, Request, Response, action
 from ..errors import ResourceNotFoundException
 from ..lookup import require_user
@@ -20,6 +21,7 @@ def _no_event(ctx: Context, req: Request) -> Response:
 
 @action("AdminListUserAuthEvents")
 def admin_list_user_auth_events(ctx: Context, req: Request) -> Response:
+    paging.decode(req.get("NextToken"))  # one not the emulator's is InvalidParameterException
     pool = protected_pool(ctx, req["UserPoolId"])
     require_user(ctx, pool, req["Username"])
     return {"AuthEvents": []}

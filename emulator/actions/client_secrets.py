@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import paging
 from ..api import Context, Request, Response, action
 from ..errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
 from ..lookup import require_client, require_pool
@@ -74,5 +75,7 @@ def delete_user_pool_client_secret(ctx: Context, req: Request) -> Response:
 
 @action("ListUserPoolClientSecrets")
 def list_user_pool_client_secrets(ctx: Context, req: Request) -> Response:
-    # At most two: one page, no NextToken (as the API reference says).
-    return {"ClientSecrets": [_descriptor(s) for s in _client(ctx, req).secrets]}
+    # At most two: one page, no NextToken (as the API reference says); a token given is
+    # read as any of the emulator's are (one not its own is InvalidParameterException).
+    after = paging.decode(req.get("NextToken"))
+    return {"ClientSecrets": [_descriptor(s) for s in _client(ctx, req).secrets if s["Id"] > after]}
