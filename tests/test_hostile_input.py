@@ -155,8 +155,7 @@ TAMPERED_PAGE_TOKENS = {
 def listed(server: LiveServer) -> dict[str, Any]:
     """One of everything the list actions list."""
     cognito = server.client()
-    pool = cognito.create_user_pool(PoolName="paged", UserPoolTier="PLUS",
-                                    UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["UserPool"]["Id"]
+    pool = cognito.create_user_pool(PoolName="paged")["UserPool"]["Id"]
     cognito.create_group(UserPoolId=pool, GroupName="g")
     confirmed_user(cognito, pool)
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="alice", GroupName="g")
@@ -180,7 +179,6 @@ LIST_ACTIONS = {
     "AdminListUserSessions": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListUserImportJobs": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
     "ListUserPoolClientSecrets": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "ClientId": w["ClientId"]}),
-    "AdminListUserAuthEvents": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from . import (  # noqa: F401
     auth,
-    auth_events,
     branding,
     client_secrets,
     clients,
