@@ -183,3 +183,7 @@ class InvalidLambdaResponseException(CognitoError):
 
 class UnexpectedLambdaException(CognitoError):
     default_message = "Unexpected error when invoking lambda."
+
+
+class UserPoolAddOnNotEnabledException(CognitoError):
+    default_message = "User pool add-on is not enabled."

@@ -3,9 +3,32 @@ Cognito's field names."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
+
+# In a client's config: its active secrets when it has more than the one it was created
+# with (AddUserPoolClientSecret), [{"Id", "Value", "Created"}] oldest first.
+SECRETS_KEY = "_ClientSecrets"
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time equality over UTF-8 bytes: hmac.compare_digest refuses str with
+    non-ASCII characters (a TypeError, so a 500), and callers send any text."""
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def secret_hash(secret: str, username: str, client_id: str) -> str:
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def secret_id(client_id: str, created: float) -> str:
+    """`<client-id>--<epoch-create-time>` (ClientSecretDescriptorType), in milliseconds."""
+    return f"{client_id}--{round(created * 1000)}"
 
 
 @dataclass
@@ -60,8 +83,38 @@ class Client:
     secret: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def secrets(self) -> list[dict[str, Any]]:
+        """The active secrets, oldest first: the stored list, or the one the client was
+        created with (its id from the client's creation time)."""
+        stored = self.config.get(SECRETS_KEY)
+        if stored is not None:
+            return list(stored)
+        if not self.secret:
+            return []
+        return [{"Id": secret_id(self.id, self.created), "Value": self.secret, "Created": self.created}]
+
+    def set_secrets(self, secrets: list[dict[str, Any]]) -> None:
+        """Keep `secret` (what DescribeUserPoolClient shows) the oldest active one."""
+        self.config[SECRETS_KEY] = secrets
+        self.secret = secrets[0]["Value"] if secrets else None
+
+    def accepts_secret(self, given: str | None) -> bool:
+        """Any active secret, compared in constant time; a client without one needs none.
+        Every check of a raw secret (ClientSecret members, /oauth2/token) comes here."""
+        if not self.secret:
+            return True
+        # A list, not a generator: every secret is compared, whichever one matches.
+        return bool(given) and any([same_secret(s["Value"], given or "") for s in self.secrets])
+
+    def accepts_secret_hash(self, given: str, *usernames: str) -> bool:
+        """A SECRET_HASH made with any active secret over any of the names."""
+        return any([same_secret(secret_hash(s["Value"], name, self.id), given)
+                    for s in self.secrets for name in usernames])
+
     def to_wire(self) -> dict[str, Any]:
-        out = copy.deepcopy(self.config)
+        # Keys starting with "_" are the emulator's own (e.g. the added secrets).
+        out = copy.deepcopy({k: v for k, v in self.config.items() if not k.startswith("_")})
         out.update(
             UserPoolId=self.pool_id,
             ClientName=self.name,

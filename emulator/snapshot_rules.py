@@ -195,6 +195,10 @@ def _of_shape(name: str, loose: bool = False) -> Callable[[Any], str | None]:
     return inner
 
 
+# The emulator's own pool keys held to a shape of the model (the MFA ones above aside).
+_POOL_OWN_SHAPES = {"_LogConfigurations": "LogConfigurationListType", "_RiskConfiguration": "RiskConfigurationType"}
+
+
 def _pool_config(config: Any) -> str | None:
     """CreateUserPool's settings as DescribeUserPool answers them (UserPoolType), plus the
     emulator's own keys ("_SmsMfaConfiguration": SetUserPoolMfaConfig's shapes)."""
@@ -207,14 +211,37 @@ def _pool_config(config: Any) -> str | None:
     for key, value in config.items():
         if key.startswith("_") and key[1:] in mfa and value is not None:
             out.extend(model.problems(mfa[key[1:]]["shape"], value, key, loose=True))
+    for key, shape in _POOL_OWN_SHAPES.items():
+        if config.get(key) is not None:
+            out.extend(model.problems(shape, config[key], key, loose=True))
     return f"is not a valid pool configuration: {out[0]}" if out else None
 
 
 def _client_config(config: Any) -> str | None:
+    """CreateUserPoolClient's settings as DescribeUserPoolClient answers them, plus the
+    emulator's own "_ClientSecrets" (AddUserPoolClientSecret: one or two {Id, Value, Created})
+    and "_RiskConfiguration" (SetRiskConfiguration for the client)."""
     if not isinstance(config, dict):
         return "must be a JSON object"
-    out = service_model().problems("UserPoolClientType", config, "config", loose=True)
+    model = service_model()
+    own = {k: v for k, v in config.items() if not k.startswith("_")}
+    out = model.problems("UserPoolClientType", own, "config", loose=True)
+    if "_ClientSecrets" in config and not _client_secrets_ok(config["_ClientSecrets"]):
+        out.append("_ClientSecrets must hold one or two {Id, Value, Created} secrets")
+    if config.get("_RiskConfiguration") is not None:
+        out += model.problems("RiskConfigurationType", config["_RiskConfiguration"], "_RiskConfiguration", loose=True)
     return f"is not a valid client configuration: {out[0]}" if out else None
+
+
+def _client_secrets_ok(secrets: Any) -> bool:
+    model = service_model()
+
+    def ok(entry: Any) -> bool:
+        return (isinstance(entry, dict) and isinstance(entry.get("Created"), (int, float))
+                and not model.problems("ClientSecretIdType", entry.get("Id"), "Id")
+                and not model.problems("ClientSecretType", entry.get("Value"), "Value"))
+
+    return isinstance(secrets, list) and 1 <= len(secrets) <= 2 and all(ok(e) for e in secrets)
 
 
 def _attributes(value: Any) -> str | None:

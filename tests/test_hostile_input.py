@@ -161,7 +161,8 @@ def listed(server: LiveServer) -> dict[str, Any]:
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="alice", GroupName="g")
     client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c",
                                              ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
-    return {"UserPoolId": pool, "AccessToken": sign_in(cognito, client["ClientId"])["AccessToken"]}
+    return {"UserPoolId": pool, "ClientId": client["ClientId"],
+            "AccessToken": sign_in(cognito, client["ClientId"])["AccessToken"]}
 
 
 LIST_ACTIONS = {
@@ -177,6 +178,7 @@ LIST_ACTIONS = {
     "ListUserSessions": ("NextToken", lambda w: {"AccessToken": w["AccessToken"]}),
     "AdminListUserSessions": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListUserImportJobs": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
+    "ListUserPoolClientSecrets": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "ClientId": w["ClientId"]}),
 }
 
 

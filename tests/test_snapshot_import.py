@@ -90,6 +90,10 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
     "a key that is not RSA": lambda s: s["keys"].update({"us-east-1_ec": _ec_pem()}),
     "pool config not JSON": _with("pools", "config", "{not json"),
     "pool config JSON but not an object": _with("pools", "config", "[1, 2]"),
+    "pool log configurations not a list": _with("pools", "config", '{"_LogConfigurations": {"a": 1}}'),
+    "pool risk configuration with a bad action": _with("pools", "config", json.dumps(
+        {"_RiskConfiguration": {"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "X"}}}})),
+    "client risk configuration not an object": _with("clients", "config", '{"_RiskConfiguration": 5}'),
     "pool config with a setting of the wrong type": _with("pools", "config", '{"Policies": 5}'),
     "user attributes 7": _with("users", "attributes", 7),
     "user attributes JSON 7": _with("users", "attributes", "7"),
@@ -106,6 +110,9 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
     "pool name missing": lambda s: s["tables"]["pools"][0].pop("name"),
     "client id like a path": _with("clients", "id", "../etc"),
     "client config with a bad flow": _with("clients", "config", '{"ExplicitAuthFlows": ["NOPE"]}'),
+    "client secrets not a list": _with("clients", "config", '{"_ClientSecrets": {"Id": "x"}}'),
+    "three client secrets": _with("clients", "config", json.dumps(
+        {"_ClientSecrets": [{"Id": f"c--{i}", "Value": "s" * 30, "Created": 1.0} for i in range(3)]})),
     "client of a pool not in the snapshot": _with("clients", "pool_id", "us-east-1_Missing1"),
     "group name empty": _with("groups", "name", ""),
     "resource server scopes 5": _with("resource_servers", "scopes", "5"),

@@ -149,8 +149,10 @@ def describe_user_pool_client(ctx: Context, req: Request) -> Response:
 def update_user_pool_client(ctx: Context, req: Request) -> Response:
     pool = require_pool(ctx, req["UserPoolId"])
     client = require_client(ctx, req["ClientId"], pool.id)
-    # As in Cognito, settings the request leaves out go back to their defaults.
-    client.config = _config_from(req, pool)
+    # As in Cognito, settings the request leaves out go back to their defaults; the
+    # emulator's own keys ("_ClientSecrets") are not settings and stay.
+    own = {k: v for k, v in client.config.items() if k.startswith("_")}
+    client.config = {**_config_from(req, pool), **own}
     if "ClientName" in req:
         client.name = req["ClientName"]
     _check_oauth(ctx, client)

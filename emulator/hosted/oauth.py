@@ -90,7 +90,7 @@ def authenticate_client(ctx: Context, request: Request, form: dict[str, str]) ->
         raise OAuthError("invalid_client", "unknown client")
     pool, client = found
     if client.secret:
-        if not secret or not hmac.compare_digest(client.secret.encode(), secret.encode()):
+        if not secret or not client.accepts_secret(secret):
             raise OAuthError("invalid_client", "client secret missing or wrong")
     elif secret:
         raise OAuthError("invalid_client", "this client has no secret")

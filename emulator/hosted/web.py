@@ -25,9 +25,8 @@ from .. import runner
 from ..actions.branding import effective
 from ..api import ACTIONS, Context, Services
 from ..errors import CognitoError
-from ..lookup import secret_hash
 from ..model import service_model
-from ..records import Client, Pool
+from ..records import Client, Pool, secret_hash
 from ..urls import base_url, logo_url, stylesheet_url
 
 CSRF_COOKIE = "XSRF-TOKEN"

@@ -12,8 +12,7 @@ import secrets
 from .. import devices, srp
 from ..api import Response
 from ..errors import NotAuthorizedException
-from ..lookup import same_secret
-from ..records import Challenge, User
+from ..records import Challenge, User, same_secret
 from .core import Attempt, consume, open_challenge, param, tokens
 from .srp_auth import parse_srp_a, session_key
 

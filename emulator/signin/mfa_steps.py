@@ -12,9 +12,8 @@ from ..errors import (
     NotAuthorizedException,
     PasswordResetRequiredException,
 )
-from ..lookup import same_secret
 from ..messaging import deliver, mask, new_code
-from ..records import Challenge, Pool, User
+from ..records import Challenge, Pool, User, same_secret
 from .core import (
     Attempt,
     consume,

@@ -13,7 +13,7 @@ from ..errors import (
     RefreshTokenReuseException,
     UserNotConfirmedException,
 )
-from ..lookup import check_secret_hash, find_user, secret_hash
+from ..lookup import check_secret_hash, find_user
 from ..passwords import prepare
 from ..records import Challenge, User
 from ..refreshing import refreshed, rotation
@@ -74,7 +74,7 @@ async def refresh_token_auth(a: Attempt) -> Response:
         given = a.params.get("SECRET_HASH")
         if not given:
             raise NotAuthorizedException(f"Client {a.client.id} is configured for secret but secret was not received")
-        if given not in {secret_hash(a.client.secret, n, a.client.id) for n in (user.username, user.sub)}:
+        if not a.client.accepts_secret_hash(given, user.username, user.sub):
             raise NotAuthorizedException(f"SecretHash does not match for the client: {a.client.id}")
 
     try:

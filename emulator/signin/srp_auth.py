@@ -18,8 +18,8 @@ from ..errors import (
     NotAuthorizedException,
     UserNotConfirmedException,
 )
-from ..lookup import find_user, same_secret, user_key
-from ..records import Challenge, Client, Pool, User
+from ..lookup import find_user, user_key
+from ..records import Challenge, Client, Pool, User, same_secret
 from ..triggers import target
 from ..triggers.signin import pre_authentication, pre_authentication_not_found
 from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
