@@ -183,3 +183,11 @@ class InvalidLambdaResponseException(CognitoError):
 
 class UnexpectedLambdaException(CognitoError):
     default_message = "Unexpected error when invoking lambda."
+
+
+class DuplicateProviderException(CognitoError):
+    default_message = "A provider with this name or identifier already exists in the user pool."
+
+
+class UnsupportedIdentityProviderException(CognitoError):
+    default_message = "The identity provider is not supported."

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     domains,
     factors,
     groups,
+    identity_providers,
     import_jobs,
     mfa,
     pools,
