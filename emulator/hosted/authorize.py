@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import ids
+from .. import ids, providers
 from ..api import Context
 from ..issuing import issue
 from ..lookup import user_key
@@ -46,6 +46,9 @@ class AuthRequest:
     nonce: str = ""
     code_challenge: str = ""
     code_challenge_method: str = ""
+    # A third-party provider the request names (identity_provider / idp_identifier); not
+    # carried from page to page: the pages are the COGNITO sign-in.
+    identity_provider: str = ""
 
     def params(self) -> dict[str, str]:
         """The request as query parameters / hidden fields, to carry from page to page."""
@@ -88,8 +91,8 @@ def parse(view: View, q: dict[str, str]) -> AuthRequest:
     flows = client.config.get("AllowedOAuthFlows") or []
     if not client.config.get("AllowedOAuthFlowsUserPoolClient") or FLOW_OF[response_type] not in flows:
         raise refuse("unauthorized_client", f"the client may not use the {FLOW_OF[response_type]} flow")
-    provider = q.get("identity_provider") or "COGNITO"
-    if provider not in (client.config.get("SupportedIdentityProviders") or []) or provider != "COGNITO":
+    provider = _provider_named(view, q)
+    if provider not in (client.config.get("SupportedIdentityProviders") or []):
         raise refuse("unauthorized_client", f"identity provider {provider} is not available to this client")
     allowed = client.config.get("AllowedOAuthScopes") or []
     scopes = (q.get("scope") or "").split() or list(allowed)
@@ -104,7 +107,21 @@ def parse(view: View, q: dict[str, str]) -> AuthRequest:
     return AuthRequest(response_type=response_type, client_id=client.id, redirect_uri=redirect_uri,
                        scopes=list(dict.fromkeys(scopes)), state=q.get("state") or "",
                        nonce=q.get("nonce") or "", code_challenge=challenge if response_type == "code" else "",
-                       code_challenge_method=method if response_type == "code" else "")
+                       code_challenge_method=method if response_type == "code" else "",
+                       identity_provider="" if provider == "COGNITO" else provider)
+
+
+def _provider_named(view: View, q: dict[str, str]) -> str:
+    """COGNITO, or a provider of the pool named by identity_provider or idp_identifier
+    (a name or identifier the pool does not have is returned as given, and refused)."""
+    assert view.pool is not None
+    name = q.get("identity_provider") or ""
+    if not name and q.get("idp_identifier"):
+        found = providers.by_identifier(view.pool, q["idp_identifier"])
+        name = found[0] if found else q["idp_identifier"]
+    if name and name != "COGNITO" and providers.get(view.pool, name) is None:
+        return f"{name} (unknown)"
+    return name or "COGNITO"
 
 
 def begin(request: Request, q: dict[str, str]) -> tuple[View, AuthRequest] | Response:
@@ -153,7 +170,7 @@ def signed_in_user(view: View, request: Request) -> tuple[User, int] | None:
     if session is None or session.pool_id != view.pool.id or session.expires <= view.ctx.now():
         return None
     user = view.ctx.store.get_user(view.pool.id, user_key(view.pool, session.username))
-    if user is None or not user.enabled or user.status != "CONFIRMED":
+    if user is None or not user.enabled or user.status not in ("CONFIRMED", "EXTERNAL_PROVIDER"):
         return None
     return user, session.auth_time
 
