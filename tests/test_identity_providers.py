@@ -147,7 +147,14 @@ def test_clients_may_name_only_cognito_or_the_pool_s_providers(cognito: Any, poo
     assert client["UserPoolClient"]["SupportedIdentityProviders"] == ["COGNITO", "Corp"]
     cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, SupportedIdentityProviders=["Corp"],
                                     **{k: v for k, v in base.items() if k not in ("UserPoolId", "ClientName")})
-    # Deleting a provider a client names takes it off the client's list.
+    # A provider a client names can be deleted; the client keeps the name (as observed of
+    # Cognito), and an update repeating it is refused until it is taken off.
     cognito.delete_identity_provider(UserPoolId=pool_id, ProviderName="Corp")
     described = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
-    assert described["SupportedIdentityProviders"] == []
+    assert described["SupportedIdentityProviders"] == ["Corp"]
+    rest = {k: v for k, v in base.items() if k not in ("UserPoolId", "ClientName")}
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="The provider Corp does not exist"):
+        cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, SupportedIdentityProviders=["Corp"],
+                                        **rest)
+    cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, SupportedIdentityProviders=["COGNITO"],
+                                    **rest)
