@@ -222,3 +222,15 @@ def test_a_failing_pre_sign_up_sends_its_error_to_the_app(server: LiveServer, co
     back = query_of(answer.headers["location"])
     assert answer.headers["location"].startswith(CALLBACK) and "no outsiders" in back["error_description"]
     assert cognito.list_users(UserPoolId=fed.pool_b)["Users"] == []
+
+
+def test_a_sign_in_not_back_within_5_minutes_is_an_error_page(server: LiveServer, cognito: Any) -> None:
+    fed = Federation(server, cognito)
+    browser = Browser(fed.base)
+    browser.get("/oauth2/authorize", **authorize_params(fed.client_b["ClientId"], identity_provider="PoolA"))
+    browser.follow()
+    browser.follow()
+    server.clock.advance(301)
+    browser.submit(username="ann", password=PASSWORD)
+    late = browser.follow()
+    assert late.status_code == 400 and "5 minutes" in late.text
