@@ -207,7 +207,25 @@ def _pool_config(config: Any) -> str | None:
     for key, value in config.items():
         if key.startswith("_") and key[1:] in mfa and value is not None:
             out.extend(model.problems(mfa[key[1:]]["shape"], value, key, loose=True))
+    out.extend(_identity_providers(config.get("_IdentityProviders", {})))
     return f"is not a valid pool configuration: {out[0]}" if out else None
+
+
+def _identity_providers(value: Any) -> list[str]:
+    """"_IdentityProviders": provider name -> IdentityProviderType's members (type,
+    details and both dates required), as emulator/providers.py keeps them."""
+    if not isinstance(value, dict):
+        return ["_IdentityProviders must map provider names to objects"]
+    out: list[str] = []
+    for name, record in value.items():
+        path = f"_IdentityProviders.{name}"
+        if not isinstance(record, dict):
+            out.append(f"{path} must be an object")
+            continue
+        out.extend(service_model().problems("IdentityProviderType", record, path, loose=True))
+        out.extend(f"{path}.{k} is required" for k in ("ProviderType", "ProviderDetails", "CreationDate",
+                                                          "LastModifiedDate") if k not in record)
+    return out
 
 
 def _client_config(config: Any) -> str | None:
