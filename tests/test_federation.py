@@ -234,3 +234,29 @@ def test_a_sign_in_not_back_within_5_minutes_is_an_error_page(server: LiveServer
     browser.submit(username="ann", password=PASSWORD)
     late = browser.follow()
     assert late.status_code == 400 and "5 minutes" in late.text
+
+
+def test_a_client_of_one_provider_and_no_cognito_goes_straight_to_it(server: LiveServer, cognito: Any) -> None:
+    fed = Federation(server, cognito)
+    client = oauth_client(cognito, fed.pool_b, SupportedIdentityProviders=["PoolA"])
+    sent = httpx.get(f"{fed.base}/oauth2/authorize", params=authorize_params(client["ClientId"]))
+    assert sent.status_code == 302 and query_of(sent.headers["location"])["client_id"] == fed.client_a["ClientId"]
+
+
+def test_a_client_of_providers_only_gets_their_buttons_and_no_password_form(server: LiveServer,
+                                                                           cognito: Any) -> None:
+    fed = Federation(server, cognito)
+    details = {"client_id": "c", "client_secret": "s", "authorize_scopes": "openid",
+               "oidc_issuer": "https://idp.example.com"}
+    cognito.create_identity_provider(UserPoolId=fed.pool_b, ProviderName="Other", ProviderType="OIDC",
+                                     ProviderDetails=details)
+    client = oauth_client(cognito, fed.pool_b, SupportedIdentityProviders=["PoolA", "Other"])
+    browser = Browser(fed.base)
+    browser.get("/oauth2/authorize", **authorize_params(client["ClientId"]))
+    page = browser.follow()
+    assert page.status_code == 200 and ">PoolA</a>" in page.text and ">Other</a>" in page.text
+    assert 'name="password"' not in page.text
+    form = {**authorize_params(client["ClientId"]), "_csrf": browser.http.cookies["XSRF-TOKEN"],
+            "username": "ann", "password": PASSWORD}
+    refused = browser.http.post("/login", data=form)
+    assert refused.status_code == 400 and "identity provider" in refused.text
