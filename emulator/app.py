@@ -15,7 +15,7 @@ from . import actions, control, identity_pools, imports, seed, swap, wellknown  
 from .api import Services
 from .clock import Clock, SystemClock
 from .cors import Cors
-from .hosted import accounts, challenges, oauth, pages
+from .hosted import accounts, challenges, federated, oauth, pages
 from .ids import IdSource
 from .protocol import OtherMethods, handle
 from .settings import Settings
@@ -70,6 +70,7 @@ def create_app(settings: Settings, clock: Clock | None = None, triggers: Trigger
         Route("/{pool_id}/.well-known/openid-configuration", wellknown.openid_configuration, methods=["GET"]),
         # The hosted UI and OAuth 2.0 / OpenID Connect (emulator/hosted).
         Route("/oauth2/authorize", oauth.authorize, methods=["GET"]),
+        Route("/oauth2/idpresponse", federated.idp_response, methods=["GET"]),
         Route("/oauth2/token", oauth.token, methods=["POST"]),
         Route("/oauth2/userInfo", oauth.user_info, methods=["GET", "POST"]),
         Route("/oauth2/revoke", oauth.revoke, methods=["POST"]),

@@ -187,3 +187,11 @@ class UnexpectedLambdaException(CognitoError):
 
 class UserPoolAddOnNotEnabledException(CognitoError):
     default_message = "User pool add-on is not enabled."
+
+
+class DuplicateProviderException(CognitoError):
+    default_message = "A provider with this name or identifier already exists in the user pool."
+
+
+class UnsupportedIdentityProviderException(CognitoError):
+    default_message = "The identity provider is not supported."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -57,6 +58,8 @@ def _groups_claims(ctx: Context, pool: Pool, user: User) -> dict[str, Any]:
 def _attribute_claims(client: Client, pool: Pool, user: User) -> dict[str, Any]:
     allowed = readable(client, pool)
     out: dict[str, Any] = {}
+    if "identities" in user.attributes:  # federated users: a JSON list, as Cognito's ID tokens carry it
+        out["identities"] = json.loads(user.attributes["identities"])
     for name, value in user.attributes.items():
         if name not in allowed:
             continue

@@ -214,7 +214,25 @@ def _pool_config(config: Any) -> str | None:
     for key, shape in _POOL_OWN_SHAPES.items():
         if config.get(key) is not None:
             out.extend(model.problems(shape, config[key], key, loose=True))
+    out.extend(_identity_providers(config.get("_IdentityProviders", {})))
     return f"is not a valid pool configuration: {out[0]}" if out else None
+
+
+def _identity_providers(value: Any) -> list[str]:
+    """"_IdentityProviders": provider name -> IdentityProviderType's members (type,
+    details and both dates required), as emulator/providers.py keeps them."""
+    if not isinstance(value, dict):
+        return ["_IdentityProviders must map provider names to objects"]
+    out: list[str] = []
+    for name, record in value.items():
+        path = f"_IdentityProviders.{name}"
+        if not isinstance(record, dict):
+            out.append(f"{path} must be an object")
+            continue
+        out.extend(service_model().problems("IdentityProviderType", record, path, loose=True))
+        out.extend(f"{path}.{k} is required" for k in ("ProviderType", "ProviderDetails", "CreationDate",
+                                                          "LastModifiedDate") if k not in record)
+    return out
 
 
 def _client_config(config: Any) -> str | None:

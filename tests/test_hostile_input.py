@@ -173,6 +173,7 @@ LIST_ACTIONS = {
     "AdminListGroupsForUser": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListUserPoolClients": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"]}),
     "ListResourceServers": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
+    "ListIdentityProviders": ("NextToken", lambda w: {"UserPoolId": w["UserPoolId"], "MaxResults": 10}),
     "AdminListDevices": ("PaginationToken", lambda w: {"UserPoolId": w["UserPoolId"], "Username": "alice"}),
     "ListDevices": ("PaginationToken", lambda w: {"AccessToken": w["AccessToken"]}),
     "ListUserSessions": ("NextToken", lambda w: {"AccessToken": w["AccessToken"]}),

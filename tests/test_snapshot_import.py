@@ -95,6 +95,10 @@ MALFORMED: dict[str, Callable[[Snapshot], None]] = {
         {"_RiskConfiguration": {"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "X"}}}})),
     "client risk configuration not an object": _with("clients", "config", '{"_RiskConfiguration": 5}'),
     "pool config with a setting of the wrong type": _with("pools", "config", '{"Policies": 5}'),
+    "pool config with an identity provider of no known type": _with(
+        "pools", "config", '{"_IdentityProviders": {"Corp": {"ProviderType": "NOPE", "ProviderDetails": {}}}}'),
+    "pool config with an identity provider without dates": _with(
+        "pools", "config", '{"_IdentityProviders": {"Corp": {"ProviderType": "OIDC", "ProviderDetails": {}}}}'),
     "user attributes 7": _with("users", "attributes", 7),
     "user attributes JSON 7": _with("users", "attributes", "7"),
     "user attribute value not a string": _with("users", "attributes", '{"email": 5}'),

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     domains,
     factors,
     groups,
+    identity_providers,
     import_jobs,
     log_delivery,
     mfa,

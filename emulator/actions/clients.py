@@ -6,7 +6,7 @@ import copy
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import paging
+from .. import paging, providers
 from ..api import Context, Request, Response, action
 from ..attributes import schema_of
 from ..authflows import LEGACY_FLOWS
@@ -79,7 +79,7 @@ STANDARD_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.us
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def _check_oauth(ctx: Context, client: Client) -> None:
+def _check_oauth(ctx: Context, client: Client, pool: Pool) -> None:
     """The OAuth settings Cognito refuses: client_credentials mixed with the user flows,
     without a secret or with user scopes; scopes no resource server defines; redirect
     URLs that are neither HTTPS, loopback HTTP nor an app's own scheme."""
@@ -108,8 +108,9 @@ def _check_oauth(ctx: Context, client: Client) -> None:
     for key in ("CallbackURLs", "LogoutURLs"):
         for url in config.get(key) or []:
             _check_redirect_url(key, url)
+    known = providers.all_of(pool)
     for provider in config.get("SupportedIdentityProviders") or []:
-        if provider != "COGNITO":
+        if provider != "COGNITO" and provider not in known:
             raise InvalidParameterException(f"The provider {provider} does not exist for User Pool {client.pool_id}")
 
 
@@ -134,7 +135,7 @@ def create_user_pool_client(ctx: Context, req: Request) -> Response:
     now = ctx.now()
     client = Client(id=client_id, pool_id=pool.id, name=req["ClientName"], created=now,
                     modified=now, secret=secret, config=config)
-    _check_oauth(ctx, client)
+    _check_oauth(ctx, client, pool)
     ctx.store.add_client(client)
     return {"UserPoolClient": client.to_wire()}
 
@@ -155,7 +156,7 @@ def update_user_pool_client(ctx: Context, req: Request) -> Response:
     client.config = {**_config_from(req, pool), **own}
     if "ClientName" in req:
         client.name = req["ClientName"]
-    _check_oauth(ctx, client)
+    _check_oauth(ctx, client, pool)
     client.modified = ctx.now()
     ctx.store.put_client(client)
     return {"UserPoolClient": client.to_wire()}

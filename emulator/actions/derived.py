@@ -2,8 +2,9 @@
 or access token (the subject) becomes an access token for the requesting client, with
 the scopes the subject, the client and the request all allow, bound to one audience or
 resource server; with an actor token (delegation) it names the actor in an `act` claim.
-An ID token can be asked for instead (RequestedTokenType). The emulator has no
-federation, so SAML 2.0 assertions and other providers' tokens are refused."""
+An ID token can be asked for instead (RequestedTokenType). The emulator's federation
+is OIDC sign-in through the hosted UI only: SAML 2.0 assertions and other providers'
+tokens are refused here."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _claims_of(ctx: Context, pool: Pool, token: str, kind: str, what: str) -> di
     """The claims of a live ID or access token of this pool (`kind`: ACCESS_TOKEN / ID_TOKEN)."""
     invalid = NotAuthorizedException(f"Invalid {what}.")
     if kind == "SAML2":
-        raise InvalidParameterException(f"This emulator has no federation: a SAML 2.0 assertion cannot be the {what}.")
+        raise InvalidParameterException(f"This emulator does not exchange SAML 2.0 assertions (no SAML federation): it cannot be the {what}.")
     try:
         jws = tokens.parse(token)
         found = ctx.keys.find(jws.header.get("kid"))
@@ -68,8 +69,8 @@ def _granted(client: Client, subject: dict[str, Any], requested: list[str] | Non
 async def get_derived_token(ctx: Context, req: Request) -> Response:
     pool, client = _requester(ctx, req)
     if req.get("SubjectTokenProviderName") or req.get("ActorTokenProviderName"):
-        raise InvalidParameterException("This emulator has no federation: tokens of third-party identity providers"
-                                        " (SubjectTokenProviderName, ActorTokenProviderName) cannot be exchanged.")
+        raise InvalidParameterException("This emulator does not exchange tokens of third-party identity providers"
+                                        " (SubjectTokenProviderName, ActorTokenProviderName) yet.")
     if req.get("Audiences") and req.get("Resources"):
         raise InvalidParameterException("Audiences and Resources cannot both be requested.")
     subject = _claims_of(ctx, pool, req["SubjectToken"], req["SubjectTokenType"], "subject token")

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import ids, sessions
+from .. import ids, providers, sessions
 from ..api import Context
 from ..errors import (
     CognitoError,
@@ -52,6 +52,11 @@ class AuthRequest:
     nonce: str = ""
     code_challenge: str = ""
     code_challenge_method: str = ""
+    # A third-party provider the request names (identity_provider / idp_identifier); not
+    # carried from page to page: the pages are the COGNITO sign-in.
+    identity_provider: str = ""
+    # False for a client whose providers do not include COGNITO: no password pages.
+    cognito: bool = True
 
     def params(self) -> dict[str, str]:
         """The request as query parameters / hidden fields, to carry from page to page."""
@@ -94,8 +99,8 @@ def parse(view: View, q: dict[str, str]) -> AuthRequest:
     flows = client.config.get("AllowedOAuthFlows") or []
     if not client.config.get("AllowedOAuthFlowsUserPoolClient") or FLOW_OF[response_type] not in flows:
         raise refuse("unauthorized_client", f"the client may not use the {FLOW_OF[response_type]} flow")
-    provider = q.get("identity_provider") or "COGNITO"
-    if provider not in (client.config.get("SupportedIdentityProviders") or []) or provider != "COGNITO":
+    provider, cognito = _provider_named(view, q)
+    if provider not in (client.config.get("SupportedIdentityProviders") or []) and provider:
         raise refuse("unauthorized_client", f"identity provider {provider} is not available to this client")
     allowed = client.config.get("AllowedOAuthScopes") or []
     scopes = (q.get("scope") or "").split() or list(allowed)
@@ -110,7 +115,31 @@ def parse(view: View, q: dict[str, str]) -> AuthRequest:
     return AuthRequest(response_type=response_type, client_id=client.id, redirect_uri=redirect_uri,
                        scopes=list(dict.fromkeys(scopes)), state=q.get("state") or "",
                        nonce=q.get("nonce") or "", code_challenge=challenge if response_type == "code" else "",
-                       code_challenge_method=method if response_type == "code" else "")
+                       code_challenge_method=method if response_type == "code" else "",
+                       identity_provider="" if provider == "COGNITO" else provider, cognito=cognito)
+
+
+def _provider_named(view: View, q: dict[str, str]) -> tuple[str, bool]:
+    """(the provider to sign in with: COGNITO, one of the pool's named by identity_provider
+    or idp_identifier, or "" for the login page's provider buttons; whether the client
+    signs in with COGNITO at all). A name the pool does not have comes back marked, to be
+    refused. Without a provider named, a client that lists no COGNITO goes straight to its
+    one provider, or to the login page's buttons when it has several (our choice)."""
+    assert view.pool is not None and view.client is not None
+    supported = view.client.config.get("SupportedIdentityProviders") or []
+    cognito = "COGNITO" in supported
+    name = q.get("identity_provider") or ""
+    if not name and q.get("idp_identifier"):
+        found = providers.by_identifier(view.pool, q["idp_identifier"])
+        name = found[0] if found else q["idp_identifier"]
+    if name and name != "COGNITO" and providers.get(view.pool, name) is None:
+        return f"{name} (unknown)", cognito
+    if name or cognito:
+        return name or "COGNITO", cognito
+    known = [n for n in supported if providers.get(view.pool, n) is not None]
+    if len(known) == 1:
+        return known[0], False
+    return ("" if known else "COGNITO"), False
 
 
 def begin(request: Request, q: dict[str, str]) -> tuple[View, AuthRequest] | Response:
@@ -143,6 +172,9 @@ def begin_form(request: Request, form: dict[str, str]) -> Posted | Response:
         return started
     view, areq = started
     assert view.pool is not None and view.client is not None  # begin() found both
+    if not areq.cognito:
+        return view.error("Sign in with your identity provider",
+                          "This app signs in through an identity provider only, not with a username and password.")
     return Posted(view, areq, view.pool, view.client)
 
 
@@ -164,7 +196,7 @@ def signed_in_user(view: View, request: Request) -> tuple[User, int] | None:
             view.ctx.now() >= session.auth_time + 60 * sessions.sso_minutes(view.pool, view.client.id):
         return None
     user = view.ctx.store.get_user(view.pool.id, user_key(view.pool, session.username))
-    if user is None or not user.enabled or user.status != "CONFIRMED":
+    if user is None or not user.enabled or user.status not in ("CONFIRMED", "EXTERNAL_PROVIDER"):
         return None
     return user, session.auth_time
 

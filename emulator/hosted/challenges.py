@@ -23,6 +23,7 @@ from ..records import User
 from ..signin.core import spent
 from ..urls import page_url
 from .authorize import AuthRequest, begin_form, complete
+from .federated import provider_links
 from .web import View, call, page, secret_hash_of, validate
 
 Finish = Callable[[User], Awaitable[ApiResponse]]
@@ -78,7 +79,8 @@ def login_form(view: View, areq: AuthRequest, *, error: str = "", notice: str = 
                status: int = 200) -> Response:
     """The first page of a sign-in, and where every dead end leads back to."""
     return view.render("login.html", status, title="Sign in", hidden=areq.params(), links=links(view, areq),
-                       error=error, notice=notice, username=username)
+                       error=error, notice=notice, username=username, providers=provider_links(view, areq),
+                       cognito=areq.cognito)
 
 
 async def run(view: View, areq: AuthRequest, step: Callable[[Finish], Awaitable[ApiResponse]]) -> Response:

@@ -32,6 +32,7 @@ from ..records import Client, Pool, User
 from ..refreshing import refreshed
 from ..urls import page_url
 from .authorize import begin, complete, signed_in_user, take_code
+from .federated import to_provider
 from .web import FormError, call, context, domain_pool_id, endpoint, find_client, page
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -63,6 +64,8 @@ async def authorize(request: Request, query: dict[str, str]) -> Response:
     if isinstance(started, Response):
         return started
     view, areq = started
+    if areq.identity_provider:  # silently on to the third-party provider
+        return await to_provider(view, areq)
     signed_in = signed_in_user(view, request)
     if signed_in is not None:
         return await complete(view, areq, *signed_in)
