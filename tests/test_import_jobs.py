@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import imports
+from emulator import imports, srp
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
@@ -250,3 +250,35 @@ def test_a_header_without_every_column_of_the_pool_fails_the_job(cognito: Any, i
     cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
     done, _ = _wait(cognito, import_pool, job["JobId"])
     assert done["Status"] == "Failed" and "given_name" in done["CompletionMessage"]
+
+
+@pytest.mark.parametrize("prevent", ["LEGACY", "ENABLED"])
+def test_an_imported_user_signing_in_is_told_to_reset_the_password(cognito: Any, import_pool: str,
+                                                                   prevent: str) -> None:
+    """Cognito's answer to a user a job imported (RESET_REQUIRED, no password) whatever
+    password they try: PasswordResetRequiredException, not "Incorrect username or password"."""
+    job = _create(cognito, import_pool)
+    _upload(job["PreSignedUrl"], _csv(cognito, import_pool, [_ok("imported")]))
+    cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
+    assert _wait(cognito, import_pool, job["JobId"])[0]["ImportedUsers"] == 1
+    client = cognito.create_user_pool_client(
+        UserPoolId=import_pool, ClientName="c", PreventUserExistenceErrors=prevent,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                           "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    password = {"USERNAME": "imported", "PASSWORD": "Any-passw0rd"}
+    calls = [
+        lambda: cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=password),
+        lambda: cognito.admin_initiate_auth(UserPoolId=import_pool, ClientId=client,
+                                            AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters=password),
+        lambda: cognito.initiate_auth(ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters={
+            "USERNAME": "imported", "SRP_A": format(pow(srp.G, 123456789, srp.N), "x")}),
+    ]
+    for call in calls:
+        with pytest.raises(cognito.exceptions.PasswordResetRequiredException) as err:
+            call()
+        assert err.value.response["Error"]["Message"] == "Password reset required for the user"
+    cognito.admin_set_user_password(UserPoolId=import_pool, Username="imported", Password="Passw0rd!x",
+                                    Permanent=True)
+    signed_in = cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": "imported", "PASSWORD": "Passw0rd!x"})
+    assert "AccessToken" in signed_in["AuthenticationResult"]
