@@ -2,6 +2,7 @@
 
     python bench/scale.py                     # 1,000 and 100,000 users
     python bench/scale.py --large 1000000     # 1,000 and 1,000,000 users
+    python bench/scale.py --import-only 1000000 --rounds 3   # only time the import job
 
 For each size it starts the emulator (`python -m emulator`, fresh temp directories, a
 free 127.0.0.1 port; stopped by its PID), loads the users through one user import job
@@ -219,6 +220,33 @@ def run_size(users: int, samples: int, root: Path) -> dict[str, Any]:
         server.stop()
 
 
+def import_only(users: int, rounds: int, root: Path) -> list[dict[str, float]]:
+    """Only the import job: a fresh server per round, the figures of each round."""
+    figures = []
+    for r in range(rounds):
+        workdir = root / f"import-{users}-{r}"
+        workdir.mkdir()
+        server = start_server("emulator", emulator_cmd(workdir, 0, argparse.Namespace(sqlite_synchronous=None)),
+                              "/health", workdir)
+        try:
+            api = Api(server.url)
+            pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})
+            cpu0 = server.cpu_s()
+            out = import_users(api, pool["UserPool"]["Id"], users, workdir)
+            out["server_cpu_s"] = server.cpu_s() - cpu0
+            out["rss_peak_mb"] = rss(server, "VmHWM")
+        finally:
+            server.stop()
+        print(f"round {r + 1}: {users:,} users in {out['import_s']:.1f} s ({out['users_per_s']:,.0f} users/s;"
+              f" upload {out['upload_s']:.1f} s, server CPU {out['server_cpu_s']:.1f} s,"
+              f" RSS peak {out['rss_peak_mb']:.0f} MB)", flush=True)
+        figures.append(out)
+    if rounds > 1:
+        print(f"median: {statistics.median(f['import_s'] for f in figures):.1f} s,"
+              f" {statistics.median(f['users_per_s'] for f in figures):,.0f} users/s")
+    return figures
+
+
 def report(small: dict[str, Any], large: dict[str, Any]) -> None:
     n1, n2 = small["users"], large["users"]
     print(f"\n{'sequential p50 (p90), ms':40} {n1:>12,} users {n2:>12,} users   ratio")
@@ -246,11 +274,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--small", type=int, default=1_000, help="the small user count (default 1,000)")
     p.add_argument("--samples", type=int, default=200, help="calls timed per operation (default 200)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--import-only", type=int, metavar="USERS", help="only time an import job of USERS users")
+    p.add_argument("--rounds", type=int, default=1, help="import-only rounds, a fresh server each (default 1)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cognito-scale-") as tmp:
         src = precompile(Path(tmp))
         import os
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+        if args.import_only:
+            figures = import_only(args.import_only, args.rounds, Path(tmp))
+            if args.json:
+                args.json.write_text(json.dumps(figures, indent=2) + "\n")
+            return 0
         small = run_size(args.small, args.samples, Path(tmp))
         large = run_size(args.large, args.samples, Path(tmp))
     report(small, large)

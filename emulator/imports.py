@@ -25,8 +25,9 @@ from starlette.responses import Response
 from . import mfa, runner
 from .accounts import create_user
 from .api import Context, Services
-from .attributes import STANDARD, VERIFIED_FLAGS
+from .attributes import STANDARD, VERIFIED_FLAGS, Schema, schema_checks
 from .errors import CognitoError
+from .ids import spread_subs
 from .lookup import user_key
 from .records import ImportJob, Pool
 from .urls import base_url
@@ -34,7 +35,7 @@ from .urls import base_url
 log = logging.getLogger("emulator.imports")
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the largest user import file taken (README)
-CHUNK_BYTES = 8 * 1024  # ~100 rows: one unit of work stays short
+CHUNK_BYTES = 64 * 1024  # several hundred rows: one unit of work, a few tens of ms
 MAX_RECORD_BYTES = 1024 * 1024  # one CSV record (a user), quoted newlines and all
 CHUNKS_PER_WRITE = 64  # chunks written in one unit of work while the upload streams in
 KEPT_FAILURES = 100
@@ -42,6 +43,7 @@ USERNAME, MFA = "cognito:username", "cognito:mfa_enabled"
 _CONTENT_TYPES = {"", "text/csv", "text/plain", "application/octet-stream", "binary/octet-stream",
                   "application/x-www-form-urlencoded"}  # the last: what curl --data-binary sends
 RUNNING = ("Pending", "InProgress", "Stopping")
+_FLAGS = tuple((flag, flag.removesuffix("_verified")) for flag in sorted(VERIFIED_FLAGS))
 
 
 def csv_header(pool: Pool) -> list[str]:
@@ -90,7 +92,7 @@ def _open_upload(ctx: Context, arg: tuple[str, str]) -> str | None:
     if job.status != "Created":
         return "JobStarted"
     ctx.store.delete_import_chunks(job_id)
-    job.header = None
+    job.header, job.records = None, 0
     ctx.store.put_import_job(job)
     return None
 
@@ -102,11 +104,11 @@ def _write_chunks(ctx: Context, arg: tuple[str, int, list[str]]) -> None:
         return
     for seq, text in enumerate(texts, start=first):
         if seq == 0:  # the header: kept on the job, for every chunk
-            header, text = _split_header(text)
-            job.header = header
-            ctx.store.put_import_job(job)
+            job.header, text = _split_header(text)
         if text:
             ctx.store.put_import_chunk(job_id, seq, text)
+            job.records += text.count("\n") + (not text.endswith("\n"))
+    ctx.store.put_import_job(job)
 
 
 def _split_header(text: str) -> tuple[list[str], str]:
@@ -120,7 +122,7 @@ def _drop_upload(ctx: Context, job_id: str) -> None:
     job = ctx.store.find_import_job(job_id)
     if job is not None and job.status == "Created":
         ctx.store.delete_import_chunks(job_id)
-        job.header = None
+        job.header, job.records = None, 0
         ctx.store.put_import_job(job)
 
 
@@ -241,9 +243,12 @@ def _batch(ctx: Context, job_id: str) -> bool:
         _finish(ctx, job, "Succeeded", "Import Job Completed Successfully.")
         return False
     seq, text = chunk
-    for row in csv.reader(io.StringIO(text)):
-        if row and any(v.strip() for v in row):
-            _import_row(ctx, pool, job, row)
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and any(v.strip() for v in row)]
+    first = job.imported + job.failed + job.skipped
+    subs = [None] * len(rows) if ctx.ids.deterministic else spread_subs(job.job_id, first, len(rows), job.records)
+    auto, schema = auto_verified(pool), schema_checks(pool)
+    for row, sub in zip(rows, subs, strict=True):
+        _import_row(ctx, pool, job, row, sub, auto, schema)
     ctx.store.delete_import_chunks(job_id, seq)
     ctx.store.put_import_job(job)
     return True
@@ -271,15 +276,17 @@ def auto_verified(pool: Pool) -> list[str]:
     return [a for a in pool.config.get("AutoVerifiedAttributes") or [] if a in ("email", "phone_number")]
 
 
-def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str]) -> None:
+def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str], sub: str | None,
+                auto: list[str], schema: Schema) -> None:
     header = job.header or []
     number = job.imported + job.failed + job.skipped + 2  # the header is record 1
     values = dict(zip(header, row, strict=False))
-    reason = row_problem(header, row, values, auto_verified(pool))
+    reason = row_problem(header, row, values, auto)
     if reason is None:
         attributes = {k: v for k, v in values.items() if v and k not in (USERNAME, MFA)}
         try:
-            user = create_user(ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED")
+            user = create_user(ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED",
+                               sub=sub, schema_read=schema)
         except CognitoError as err:
             reason = f"{err.code}: {err.message}"
         else:
@@ -302,15 +309,16 @@ def row_problem(header: list[str], row: list[str], values: dict[str, str], auto:
         return f"The record has {len(row)} values; the header has {len(header)} columns."
     if not values[USERNAME]:
         return "cognito:username is empty."
-    if values[MFA].lower() not in ("true", "false"):
+    mfa_enabled = values[MFA].lower()
+    if mfa_enabled not in ("true", "false"):
         return "cognito:mfa_enabled must be true or false."
-    if values[MFA].lower() == "true" and not values.get("phone_number"):
+    if mfa_enabled == "true" and not values.get("phone_number"):
         return "A user with cognito:mfa_enabled true needs a phone_number."
-    for flag in sorted(VERIFIED_FLAGS):
-        if values.get(flag, "").lower() not in ("", "true", "false"):
+    for flag, contact in _FLAGS:
+        vouched = values.get(flag, "").lower()
+        if vouched not in ("", "true", "false"):
             return f"{flag} must be true or false."
-        contact = flag.removesuffix("_verified")
-        if values.get(flag, "").lower() == "true" and not values.get(contact):
+        if vouched == "true" and not values.get(contact):
             return f"{flag} is true but {contact} is empty."
     if auto and not any(values.get(f"{a}_verified", "").lower() == "true" for a in auto):
         return f"None of the pool's auto-verified attributes is verified ({', '.join(f'{a}_verified' for a in auto)})."

@@ -20,7 +20,7 @@ from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections, rows
 from .store_devices import DeviceTables
 from .store_identity import IdentityTables
-from .store_imports import ImportTables, m8_import_jobs
+from .store_imports import ImportTables, m8_import_jobs, m12_import_records
 from .store_oauth import OAuthTables
 from .store_sessions import SessionTables
 
@@ -256,7 +256,7 @@ def _m11_user_sessions(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
     _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
-    _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions,
+    _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions, m12_import_records,
 ]
 
 

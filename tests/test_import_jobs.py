@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from emulator import imports, srp
+from emulator import ids, imports, srp
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
@@ -282,3 +283,15 @@ def test_an_imported_user_signing_in_is_told_to_reset_the_password(cognito: Any,
     signed_in = cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
                                       AuthParameters={"USERNAME": "imported", "PASSWORD": "Passw0rd!x"})
     assert "AccessToken" in signed_in["AuthenticationResult"]
+
+
+def test_an_imports_subs_are_random_uuid4s_that_increase_along_the_file() -> None:
+    """ids.spread_subs: each sub uniformly random within its own slice of the range, the
+    slices in the file's order from a point the job picks (one wrap at most)."""
+    subs = ids.spread_subs("import-a", 0, 300, 1000) + ids.spread_subs("import-a", 300, 700, 1000)
+    parsed = [uuid.UUID(s) for s in subs]
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 and str(u) == s for u, s in zip(parsed, subs, strict=True))
+    assert len(set(subs)) == 1000
+    lowest = subs.index(min(subs))
+    assert subs[lowest:] + subs[:lowest] == sorted(subs)
+    assert ids.spread_subs("import-a", 0, 300, 1000) != subs[:300]  # drawn afresh, not derived
