@@ -99,16 +99,21 @@ def import_users(api: Api, pool: str, users: int, workdir: Path) -> dict[str, fl
         raise RuntimeError(f"upload: HTTP {status}: {data[:300]!r}")
     t_upload = time.perf_counter() - t0
     api.call("StartUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})
+    polls: list[float] = []  # how long a call waits while the job runs: the batch it lands behind, and a commit
     while True:
+        t1 = time.perf_counter()
         job = api.call("DescribeUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})["UserImportJob"]
+        polls.append((time.perf_counter() - t1) * 1000)
         if job["Status"] in ("Succeeded", "Failed", "Stopped"):
             break
         time.sleep(0.2)
     total = time.perf_counter() - t0
     if job["Status"] != "Succeeded" or job["ImportedUsers"] != users:
         raise RuntimeError(f"import job ended {job['Status']}: {job}")
+    polls.sort()
     return {"upload_s": t_upload, "import_s": total, "users_per_s": users / total,
-            "csv_mb": csv_path.stat().st_size / 1e6}
+            "csv_mb": csv_path.stat().st_size / 1e6, "poll_p50_ms": statistics.median(polls),
+            "poll_max_ms": polls[-1]}
 
 
 def timed(samples: int, fn: Callable[[int], Any]) -> dict[str, float]:
@@ -231,20 +236,34 @@ def import_only(users: int, rounds: int, root: Path) -> list[dict[str, float]]:
         try:
             api = Api(server.url)
             pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})
-            cpu0 = server.cpu_s()
+            cpu0, waited0 = server.cpu_s(), run_queue_s(server)
             out = import_users(api, pool["UserPool"]["Id"], users, workdir)
             out["server_cpu_s"] = server.cpu_s() - cpu0
+            out["server_run_queue_s"] = run_queue_s(server) - waited0
             out["rss_peak_mb"] = rss(server, "VmHWM")
         finally:
             server.stop()
         print(f"round {r + 1}: {users:,} users in {out['import_s']:.1f} s ({out['users_per_s']:,.0f} users/s;"
-              f" upload {out['upload_s']:.1f} s, server CPU {out['server_cpu_s']:.1f} s,"
-              f" RSS peak {out['rss_peak_mb']:.0f} MB)", flush=True)
+              f" upload {out['upload_s']:.1f} s, server CPU {out['server_cpu_s']:.1f} s, waiting for a CPU"
+              f" {out['server_run_queue_s']:.1f} s, RSS peak {out['rss_peak_mb']:.0f} MB; a DescribeUserImportJob"
+              f" meanwhile p50 {out['poll_p50_ms']:.0f} ms, max {out['poll_max_ms']:.0f} ms)", flush=True)
         figures.append(out)
     if rounds > 1:
         print(f"median: {statistics.median(f['import_s'] for f in figures):.1f} s,"
               f" {statistics.median(f['users_per_s'] for f in figures):,.0f} users/s")
     return figures
+
+
+def run_queue_s(server: Server) -> float:
+    """Seconds the server's threads have spent ready to run but waiting for a CPU (other
+    processes on the machine had it): what the wall time holds besides its own CPU and I/O."""
+    total = 0
+    for stat in Path(f"/proc/{server.pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
 
 
 def report(small: dict[str, Any], large: dict[str, Any]) -> None:

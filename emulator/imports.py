@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,7 +30,8 @@ from .attributes import STANDARD, VERIFIED_FLAGS, Schema, schema_checks
 from .errors import CognitoError
 from .ids import spread_subs
 from .lookup import user_key
-from .records import ImportJob, Pool
+from .records import ImportJob, Pool, User
+from .sqlconn import Conflict
 from .urls import base_url
 
 log = logging.getLogger("emulator.imports")
@@ -245,10 +247,15 @@ def _batch(ctx: Context, job_id: str) -> bool:
     seq, text = chunk
     rows = [row for row in csv.reader(io.StringIO(text)) if row and any(v.strip() for v in row)]
     first = job.imported + job.failed + job.skipped
-    subs = [None] * len(rows) if ctx.ids.deterministic else spread_subs(job.job_id, first, len(rows), job.records)
-    auto, schema = auto_verified(pool), schema_checks(pool)
-    for row, sub in zip(rows, subs, strict=True):
-        _import_row(ctx, pool, job, row, sub, auto, schema)
+    subs: list[str | None] = [None] * len(rows)  # deterministic ids: derived from the names
+    if not ctx.ids.deterministic:
+        subs = list(spread_subs(job.job_id, first, len(rows), job.records))
+    rules = _Rules(auto_verified(pool), schema_checks(pool))
+    if not (pool.config.get("UsernameAttributes") or pool.config.get("AliasAttributes")):
+        _import_together(ctx, pool, job, rows, subs, rules)
+    else:  # names, emails, phone numbers, aliases: each row checked against the rows before it
+        for row, sub in zip(rows, subs, strict=True):
+            _import_row(ctx, pool, job, row, sub, rules)
     ctx.store.delete_import_chunks(job_id, seq)
     ctx.store.put_import_job(job)
     return True
@@ -276,29 +283,73 @@ def auto_verified(pool: Pool) -> list[str]:
     return [a for a in pool.config.get("AutoVerifiedAttributes") or [] if a in ("email", "phone_number")]
 
 
-def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str], sub: str | None,
-                auto: list[str], schema: Schema) -> None:
+@dataclass
+class _Rules:
+    """What a batch reads once for all its rows; in a pool that signs users in by username
+    only, the names taken (in the pool, or by the batch's rows before) and the users to add."""
+
+    auto: list[str]
+    schema: Schema
+    taken: set[str] | None = None
+    adding: list[tuple[User, str]] = field(default_factory=list)
+
+    def add(self, user: User, ukey: str) -> None:
+        assert self.taken is not None
+        self.taken.add(ukey)
+        self.adding.append((user, ukey))
+
+
+def _import_together(ctx: Context, pool: Pool, job: ImportJob, rows: list[list[str]], subs: list[str | None],
+                     rules: _Rules) -> None:
+    """The batch's rows checked one by one, as Cognito does, against the names one query
+    found taken, and the users added with one statement."""
+    at = (job.header or []).index(USERNAME)
+    rules.taken = ctx.store.taken_user_keys(pool.id, [user_key(pool, row[at]) for row in rows if len(row) > at])
+    numbers = {}  # the record number of each user to add
+    for row, sub in zip(rows, subs, strict=True):
+        numbers[len(rules.adding)] = job.imported + job.failed + job.skipped + 2
+        _import_row(ctx, pool, job, row, sub, rules)
+    try:
+        ctx.store.add_users(rules.adding)
+    except Conflict:  # a name (or sub) another process took since the query: one by one
+        for i, (user, ukey) in enumerate(rules.adding):
+            try:
+                ctx.store.add_user(user, ukey)
+            except Conflict:
+                job.imported -= 1
+                _failed(job, numbers[i], user.username, "UsernameExistsException: User already exists")
+
+
+def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str], sub: str | None, rules: _Rules) -> None:
     header = job.header or []
     number = job.imported + job.failed + job.skipped + 2  # the header is record 1
     values = dict(zip(header, row, strict=False))
-    reason = row_problem(header, row, values, auto)
+    reason = row_problem(header, row, values, rules.auto)
     if reason is None:
         attributes = {k: v for k, v in values.items() if v and k not in (USERNAME, MFA)}
+        taken = rules.taken
         try:
-            user = create_user(ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED",
-                               sub=sub, schema_read=schema)
+            user = create_user(
+                ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED", sub=sub,
+                schema_read=rules.schema, exists=None if taken is None else (lambda n: user_key(pool, n) in taken),
+                add=None if taken is None else rules.add)
         except CognitoError as err:
             reason = f"{err.code}: {err.message}"
         else:
             if values[MFA].lower() == "true":
                 mfa.set_preference(user, mfa.SMS, True, None)
-                ctx.store.put_user(user, user_key(pool, user.username))
+                if taken is None:  # else added with it at the end of the batch
+                    ctx.store.put_user(user, user_key(pool, user.username))
             job.imported += 1
             return
+    _failed(job, number, values.get(USERNAME, ""), reason)
+
+
+def _failed(job: ImportJob, number: int, username: str, reason: str) -> None:
     job.failed += 1
-    log.info("user import job %s: record %d (%s) failed: %s", job.job_id, number, values.get(USERNAME, ""), reason)
+    log.info("user import job %s: record %d (%s) failed: %s", job.job_id, number, username, reason)
     if len(job.failures) < KEPT_FAILURES:
-        job.failures.append({"row": number, "username": values.get(USERNAME, ""), "reason": reason})
+        job.failures.append({"row": number, "username": username, "reason": reason})
 
 
 def row_problem(header: list[str], row: list[str], values: dict[str, str], auto: list[str]) -> str | None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from emulator import ids, imports, srp
+from emulator.store import Store
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
@@ -295,3 +296,40 @@ def test_an_imports_subs_are_random_uuid4s_that_increase_along_the_file() -> Non
     lowest = subs.index(min(subs))
     assert subs[lowest:] + subs[:lowest] == sorted(subs)
     assert ids.spread_subs("import-a", 0, 300, 1000) != subs[:300]  # drawn afresh, not derived
+
+
+def test_a_name_taken_in_the_pool_or_earlier_in_the_file_fails_its_row(server: Any, cognito: Any, import_pool: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the batch's one query, or (another process took it since: the query is made
+    to miss it here) by the one statement that adds the batch, then user by user."""
+    cognito.admin_create_user(UserPoolId=import_pool, Username="held", MessageAction="SUPPRESS")
+    for missed in (False, True):
+        if missed:
+            monkeypatch.setattr(Store, "taken_user_keys", lambda self, pool_id, ukeys: set())
+        job = _create(cognito, import_pool)
+        rows = [_ok(f"a{missed}"), _ok("held"), _ok(f"b{missed}"), _ok(f"b{missed}")]
+        _upload(job["PreSignedUrl"], _csv(cognito, import_pool, rows))
+        cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
+        done, _ = _wait(cognito, import_pool, job["JobId"])
+        assert (done["ImportedUsers"], done["FailedUsers"]) == (2, 2)
+        report = httpx.get(f"{server.url}/_emulator/user-import-jobs/{job['JobId']}").json()
+        assert sorted((f["row"], f["username"], f["reason"]) for f in report["failures"]) == [
+            (3, "held", "UsernameExistsException: User already exists"),
+            (5, f"b{missed}", "UsernameExistsException: User already exists")]
+        assert cognito.admin_get_user(UserPoolId=import_pool, Username=f"b{missed}")["UserStatus"] == "RESET_REQUIRED"
+    assert cognito.admin_get_user(UserPoolId=import_pool, Username="held")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
+def test_a_pool_signing_in_by_email_imports_row_by_row_against_the_rows_before(cognito: Any) -> None:
+    pool = cognito.create_user_pool(PoolName="by-email", UsernameAttributes=["email"],
+                                    AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    job = _create(cognito, pool)
+    rows = [{"cognito:username": "ann@example.com", "email": "ann@example.com", "email_verified": "true"},
+            {"cognito:username": "ann@example.com", "email": "ann@example.com", "email_verified": "true"},
+            {"cognito:username": "not-an-email", "email": "bob@example.com", "email_verified": "true"}]
+    _upload(job["PreSignedUrl"], _csv(cognito, pool, rows))
+    cognito.start_user_import_job(UserPoolId=pool, JobId=job["JobId"])
+    done, _ = _wait(cognito, pool, job["JobId"])
+    assert (done["ImportedUsers"], done["FailedUsers"]) == (1, 2)
+    user = cognito.admin_get_user(UserPoolId=pool, Username="ann@example.com")
+    assert user["Username"] != "ann@example.com" and user["UserStatus"] == "RESET_REQUIRED"  # the sub
