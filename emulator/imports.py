@@ -7,7 +7,10 @@ starts a task that imports one chunk per unit of work through the call runner (a
 hundred rows: the loop serves other calls between batches), and StopUserImportJob is
 honoured between batches. Rows are checked as Cognito checks them; a failed row is
 counted and reported (the job's log, and GET on the control endpoint), never fatal.
-Imported users are RESET_REQUIRED, without a password, as Cognito leaves them."""
+Imported users are RESET_REQUIRED, without a password, as Cognito leaves them. Where the
+pool signs users in by username only, a batch asks for its taken names in one query and
+adds its users in one statement; the subs it draws increase along the file
+(ids.spread_subs), so the sub index grows at one end."""
 
 from __future__ import annotations
 
