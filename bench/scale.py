@@ -2,6 +2,7 @@
 
     python bench/scale.py                     # 1,000 and 100,000 users
     python bench/scale.py --large 1000000     # 1,000 and 1,000,000 users
+    python bench/scale.py --import-only 1000000 --rounds 3   # only time the import job
 
 For each size it starts the emulator (`python -m emulator`, fresh temp directories, a
 free 127.0.0.1 port; stopped by its PID), loads the users through one user import job
@@ -103,16 +104,21 @@ def import_users(api: Api, pool: str, users: int, workdir: Path) -> dict[str, fl
         raise RuntimeError(f"upload: HTTP {status}: {data[:300]!r}")
     t_upload = time.perf_counter() - t0
     api.call("StartUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})
+    polls: list[float] = []  # how long a call waits while the job runs: the batch it lands behind, and a commit
     while True:
+        t1 = time.perf_counter()
         job = api.call("DescribeUserImportJob", {"UserPoolId": pool, "JobId": job["JobId"]})["UserImportJob"]
+        polls.append((time.perf_counter() - t1) * 1000)
         if job["Status"] in ("Succeeded", "Failed", "Stopped"):
             break
         time.sleep(0.2)
     total = time.perf_counter() - t0
     if job["Status"] != "Succeeded" or job["ImportedUsers"] != users:
         raise RuntimeError(f"import job ended {job['Status']}: {job}")
+    polls.sort()
     return {"upload_s": t_upload, "import_s": total, "users_per_s": users / total,
-            "csv_mb": csv_path.stat().st_size / 1e6}
+            "csv_mb": csv_path.stat().st_size / 1e6, "poll_p50_ms": statistics.median(polls),
+            "poll_max_ms": polls[-1]}
 
 
 def timed_side_by_side(samples: int, fns: list[Callable[[int], Any]]) -> list[dict[str, float]]:
@@ -291,6 +297,47 @@ def run(sizes: list[int], samples: int, root: Path, reuse: Path | None, full: bo
             server.stop()
 
 
+def import_only(users: int, rounds: int, root: Path) -> list[dict[str, float]]:
+    """Only the import job: a fresh server per round, the figures of each round."""
+    figures = []
+    for r in range(rounds):
+        workdir = root / f"import-{users}-{r}"
+        workdir.mkdir()
+        server = start_server("emulator", emulator_cmd(workdir, 0, argparse.Namespace(sqlite_synchronous=None)),
+                              "/health", workdir)
+        try:
+            api = Api(server.url)
+            pool = api.call("CreateUserPool", {"PoolName": "scale", "AutoVerifiedAttributes": ["email"]})
+            cpu0, waited0 = server.cpu_s(), run_queue_s(server)
+            out = import_users(api, pool["UserPool"]["Id"], users, workdir)
+            out["server_cpu_s"] = server.cpu_s() - cpu0
+            out["server_run_queue_s"] = run_queue_s(server) - waited0
+            out["rss_peak_mb"] = rss(server, "VmHWM")
+        finally:
+            server.stop()
+        print(f"round {r + 1}: {users:,} users in {out['import_s']:.1f} s ({out['users_per_s']:,.0f} users/s;"
+              f" upload {out['upload_s']:.1f} s, server CPU {out['server_cpu_s']:.1f} s, waiting for a CPU"
+              f" {out['server_run_queue_s']:.1f} s, RSS peak {out['rss_peak_mb']:.0f} MB; a DescribeUserImportJob"
+              f" meanwhile p50 {out['poll_p50_ms']:.0f} ms, max {out['poll_max_ms']:.0f} ms)", flush=True)
+        figures.append(out)
+    if rounds > 1:
+        print(f"median: {statistics.median(f['import_s'] for f in figures):.1f} s,"
+              f" {statistics.median(f['users_per_s'] for f in figures):,.0f} users/s")
+    return figures
+
+
+def run_queue_s(server: Server) -> float:
+    """Seconds the server's threads have spent ready to run but waiting for a CPU (other
+    processes on the machine had it): what the wall time holds besides its own CPU and I/O."""
+    total = 0
+    for stat in Path(f"/proc/{server.pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
+
+
 def report(small: dict[str, Any], large: dict[str, Any]) -> None:
     n1, n2 = small["users"], large["users"]
     print(f"\n{'sequential p50 (p90), ms':40} {n1:>12,} users {n2:>12,} users   ratio")
@@ -325,11 +372,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="keep each size's loaded data directory in DIR and reuse it on later runs (skips the import)")
     p.add_argument("--calls-only", action="store_true",
                    help="time the per-call operations and reset only (no full scan, no snapshot export/import)")
+    p.add_argument("--import-only", type=int, metavar="USERS", help="only time an import job of USERS users")
+    p.add_argument("--rounds", type=int, default=1, help="import-only rounds, a fresh server each (default 1)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cognito-scale-") as tmp:
         src = precompile(Path(tmp))
         import os
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+        if args.import_only:
+            figures = import_only(args.import_only, args.rounds, Path(tmp))
+            if args.json:
+                args.json.write_text(json.dumps(figures, indent=2) + "\n")
+            return 0
         small, large = run([args.small, args.large], args.samples, Path(tmp), args.reuse_data, not args.calls_only)
     report(small, large)
     if args.json:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from typing import Any
 
 from . import mfa
 from .api import Context
-from .attributes import check_deletable, check_required, check_values, normalise
+from .attributes import Schema, check_deletable, check_required, check_values, normalise
 from .errors import UsernameExistsException
 from .lookup import find_user, user_key
 from .passwords import NewPassword, check_policy
@@ -35,21 +36,26 @@ def save(ctx: Context, pool: Pool, user: User) -> None:
 def create_user(
     ctx: Context, pool: Pool, username: str, attributes: dict[str, str],
     *, password: NewPassword | None, status: str, mark_unverified: bool = False,
-    taken: str = "User already exists", enforce_policy: bool = True,
+    taken: str = "User already exists", enforce_policy: bool = True, sub: str | None = None,
+    schema_read: Schema | None = None, exists: Callable[[str], bool] | None = None,
+    add: Callable[[User, str], None] | None = None,
 ) -> User:
     """A new user with the attributes given (and sub). `mark_unverified` (SignUp) records
     an email or phone number the request does not mark as "<name>_verified": "false";
     AdminCreateUser adds no such attribute (AWS's examples show none). `taken` is the
-    message of a username in use: Cognito words it per action."""
+    message of a username in use: Cognito words it per action. An import job's batch hands
+    on the sub it picked (ids.spread_subs), the pool's schema read once, and in a pool that
+    signs users in by username only, `exists` (the names it found taken with one query)
+    and `add` (it stores the batch's users with one statement)."""
     attributes = normalise(attributes)
-    sub = ctx.ids.sub(pool.id, username, lambda s: ctx.store.get_user_by_sub(pool.id, s) is not None
-                      or ctx.store.get_user(pool.id, user_key(pool, s)) is not None)
+    sub = sub or ctx.ids.sub(pool.id, username, lambda s: ctx.store.get_user_by_sub(pool.id, s) is not None
+                             or ctx.store.get_user(pool.id, user_key(pool, s)) is not None)
     real_username = new_username(pool, username, attributes, sub)
     # With UsernameAttributes the name is an email or phone: check_free reports a clash.
-    if real_username == username and find_user(ctx, pool, username) is not None:
+    if real_username == username and (exists(username) if exists else find_user(ctx, pool, username) is not None):
         raise UsernameExistsException(taken)
-    check_values(pool, attributes, creating=True)
-    check_required(pool, attributes)
+    check_values(pool, attributes, creating=True, schema_read=schema_read)
+    check_required(pool, attributes, schema_read)
     for name, flag in CONTACTS if mark_unverified else ():
         if attributes.get(name) and flag not in attributes:
             attributes[flag] = "false"
@@ -63,6 +69,9 @@ def create_user(
     check_free(ctx, pool, user, attributes, creating=True)
     if password is not None:
         _store_password(ctx, pool, user, password)
+    if add is not None:
+        add(user, user_key(pool, real_username))
+        return user
     try:
         ctx.store.add_user(user, user_key(pool, real_username))
     except Conflict:  # found taken after the checks above: another process won the race

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidParameterException, NotAuthorizedException
@@ -200,9 +201,31 @@ def _conform(problems: list[str]) -> None:
         raise InvalidParameterException("Attributes did not conform to the schema: " + ", ".join(problems))
 
 
-def check_values(pool: Pool, values: dict[str, str], *, creating: bool) -> None:
+@dataclass(frozen=True)
+class Schema:
+    """A pool's schema read once for the checks of many users (an import job's batch)."""
+
+    entries: dict[str, dict[str, Any]]
+    required: tuple[str, ...]
+    strings: dict[str, tuple[str | int, str | int]]  # String attributes: (longest, shortest)
+
+
+def schema_checks(pool: Pool) -> Schema:
+    entries = schema_of(pool)
+    return Schema(entries, tuple(n for n, e in entries.items() if e.get("Required") and n != "sub"),
+                  {n: _string_bounds(e) for n, e in entries.items() if e.get("AttributeDataType", "String") == "String"})
+
+
+def _string_bounds(entry: dict[str, Any]) -> tuple[str | int, str | int]:
+    # `or`: a null stored by an older version means no bound, not a crash.
+    c = entry.get("StringAttributeConstraints") or {}
+    return c.get("MaxLength") or MAX_STRING_LENGTH, c.get("MinLength") or 0
+
+
+def check_values(pool: Pool, values: dict[str, str], *, creating: bool, schema_read: Schema | None = None) -> None:
     """Every attribute exists in the schema, may be written now, and has a valid value."""
-    schema = schema_of(pool)
+    read = schema_read or schema_checks(pool)
+    schema, strings = read.entries, read.strings
     problems: list[str] = []
     for name, value in values.items():
         entry = schema.get(name)
@@ -215,21 +238,31 @@ def check_values(pool: Pool, values: dict[str, str], *, creating: bool) -> None:
         if not creating and not entry.get("Mutable", True):
             problems.append(f"{name}: Attribute cannot be updated. (changing an immutable attribute)")
             continue
-        problems.extend(_value_problems(name, entry, value))
+        bounds = strings.get(name)
+        if bounds is not None:
+            problems.extend(_string_problems(name, value, *bounds))
+        else:
+            problems.extend(_value_problems(name, entry, value))
     _conform(problems)
+
+
+def _string_problems(name: str, value: str, longest: str | int, shortest: str | int) -> list[str]:
+    if len(value) > int(longest):
+        return [f"{name}: String must be no longer than {longest} characters"]
+    if value and len(value) < int(shortest):
+        return [f"{name}: String must be no shorter than {shortest} characters"]
+    if name == "email" and value and not _EMAIL.match(value):
+        raise InvalidParameterException("Invalid email address format.")
+    if name == "phone_number" and value and not _PHONE.match(value):
+        raise InvalidParameterException("Invalid phone number format.")
+    return []
 
 
 def _value_problems(name: str, entry: dict[str, Any], value: str) -> list[str]:
     kind = entry.get("AttributeDataType", "String")
     if kind == "String":
-        # `or`: a null stored by an older version means no bound, not a crash.
-        c = entry.get("StringAttributeConstraints") or {}
-        longest, shortest = c.get("MaxLength") or MAX_STRING_LENGTH, c.get("MinLength") or 0
-        if len(value) > int(longest):
-            return [f"{name}: String must be no longer than {longest} characters"]
-        if value and len(value) < int(shortest):
-            return [f"{name}: String must be no shorter than {shortest} characters"]
-    elif kind == "Number":
+        return _string_problems(name, value, *_string_bounds(entry))
+    if kind == "Number":
         number = _number(value)
         if number is None:
             return [f"{name}: Number expected"]
@@ -260,13 +293,9 @@ def check_deletable(pool: Pool, names: list[str]) -> None:
         raise InvalidParameterException("Invalid user attributes: " + "".join(problems))
 
 
-def check_required(pool: Pool, values: dict[str, str]) -> None:
-    missing = [
-        f"{e['Name']}: The attribute is required"
-        for e in pool.config.get("SchemaAttributes", [])
-        if e.get("Required") and e["Name"] != "sub" and not values.get(e["Name"])
-    ]
-    _conform(missing)
+def check_required(pool: Pool, values: dict[str, str], schema_read: Schema | None = None) -> None:
+    names = (schema_read or schema_checks(pool)).required
+    _conform([f"{n}: The attribute is required" for n in names if not values.get(n)])
 
 
 def normalise(values: dict[str, str]) -> dict[str, str]:

@@ -7,7 +7,10 @@ starts a task that imports one chunk per unit of work through the call runner (a
 hundred rows: the loop serves other calls between batches), and StopUserImportJob is
 honoured between batches. Rows are checked as Cognito checks them; a failed row is
 counted and reported (the job's log, and GET on the control endpoint), never fatal.
-Imported users are RESET_REQUIRED, without a password, as Cognito leaves them."""
+Imported users are RESET_REQUIRED, without a password, as Cognito leaves them. Where the
+pool signs users in by username only, a batch asks for its taken names in one query and
+adds its users in one statement; the subs it draws increase along the file
+(ids.spread_subs), so the sub index grows at one end."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import codecs
 import csv
 import io
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,16 +29,18 @@ from starlette.responses import Response
 from . import mfa, runner
 from .accounts import create_user
 from .api import Context, Services
-from .attributes import STANDARD, VERIFIED_FLAGS
+from .attributes import STANDARD, VERIFIED_FLAGS, Schema, schema_checks
 from .errors import CognitoError
+from .ids import spread_subs
 from .lookup import user_key
-from .records import ImportJob, Pool
+from .records import ImportJob, Pool, User
+from .sqlconn import Conflict
 from .urls import base_url
 
 log = logging.getLogger("emulator.imports")
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the largest user import file taken (README)
-CHUNK_BYTES = 8 * 1024  # ~100 rows: one unit of work stays short
+CHUNK_BYTES = 64 * 1024  # several hundred rows: one unit of work, a few tens of ms
 MAX_RECORD_BYTES = 1024 * 1024  # one CSV record (a user), quoted newlines and all
 CHUNKS_PER_WRITE = 64  # chunks written in one unit of work while the upload streams in
 KEPT_FAILURES = 100
@@ -42,6 +48,7 @@ USERNAME, MFA = "cognito:username", "cognito:mfa_enabled"
 _CONTENT_TYPES = {"", "text/csv", "text/plain", "application/octet-stream", "binary/octet-stream",
                   "application/x-www-form-urlencoded"}  # the last: what curl --data-binary sends
 RUNNING = ("Pending", "InProgress", "Stopping")
+_FLAGS = tuple((flag, flag.removesuffix("_verified")) for flag in sorted(VERIFIED_FLAGS))
 
 
 def csv_header(pool: Pool) -> list[str]:
@@ -90,7 +97,7 @@ def _open_upload(ctx: Context, arg: tuple[str, str]) -> str | None:
     if job.status != "Created":
         return "JobStarted"
     ctx.store.delete_import_chunks(job_id)
-    job.header = None
+    job.header, job.records = None, 0
     ctx.store.put_import_job(job)
     return None
 
@@ -102,11 +109,11 @@ def _write_chunks(ctx: Context, arg: tuple[str, int, list[str]]) -> None:
         return
     for seq, text in enumerate(texts, start=first):
         if seq == 0:  # the header: kept on the job, for every chunk
-            header, text = _split_header(text)
-            job.header = header
-            ctx.store.put_import_job(job)
+            job.header, text = _split_header(text)
         if text:
             ctx.store.put_import_chunk(job_id, seq, text)
+            job.records += text.count("\n") + (not text.endswith("\n"))
+    ctx.store.put_import_job(job)
 
 
 def _split_header(text: str) -> tuple[list[str], str]:
@@ -120,7 +127,7 @@ def _drop_upload(ctx: Context, job_id: str) -> None:
     job = ctx.store.find_import_job(job_id)
     if job is not None and job.status == "Created":
         ctx.store.delete_import_chunks(job_id)
-        job.header = None
+        job.header, job.records = None, 0
         ctx.store.put_import_job(job)
 
 
@@ -241,9 +248,17 @@ def _batch(ctx: Context, job_id: str) -> bool:
         _finish(ctx, job, "Succeeded", "Import Job Completed Successfully.")
         return False
     seq, text = chunk
-    for row in csv.reader(io.StringIO(text)):
-        if row and any(v.strip() for v in row):
-            _import_row(ctx, pool, job, row)
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and any(v.strip() for v in row)]
+    first = job.imported + job.failed + job.skipped
+    subs: list[str | None] = [None] * len(rows)  # deterministic ids: derived from the names
+    if not ctx.ids.deterministic:
+        subs = list(spread_subs(job.job_id, first, len(rows), job.records))
+    rules = _Rules(auto_verified(pool), schema_checks(pool))
+    if not (pool.config.get("UsernameAttributes") or pool.config.get("AliasAttributes")):
+        _import_together(ctx, pool, job, rows, subs, rules)
+    else:  # names, emails, phone numbers, aliases: each row checked against the rows before it
+        for row, sub in zip(rows, subs, strict=True):
+            _import_row(ctx, pool, job, row, sub, rules)
     ctx.store.delete_import_chunks(job_id, seq)
     ctx.store.put_import_job(job)
     return True
@@ -271,27 +286,73 @@ def auto_verified(pool: Pool) -> list[str]:
     return [a for a in pool.config.get("AutoVerifiedAttributes") or [] if a in ("email", "phone_number")]
 
 
-def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str]) -> None:
+@dataclass
+class _Rules:
+    """What a batch reads once for all its rows; in a pool that signs users in by username
+    only, the names taken (in the pool, or by the batch's rows before) and the users to add."""
+
+    auto: list[str]
+    schema: Schema
+    taken: set[str] | None = None
+    adding: list[tuple[User, str]] = field(default_factory=list)
+
+    def add(self, user: User, ukey: str) -> None:
+        assert self.taken is not None
+        self.taken.add(ukey)
+        self.adding.append((user, ukey))
+
+
+def _import_together(ctx: Context, pool: Pool, job: ImportJob, rows: list[list[str]], subs: list[str | None],
+                     rules: _Rules) -> None:
+    """The batch's rows checked one by one, as Cognito does, against the names one query
+    found taken, and the users added with one statement."""
+    at = (job.header or []).index(USERNAME)
+    rules.taken = ctx.store.taken_user_keys(pool.id, [user_key(pool, row[at]) for row in rows if len(row) > at])
+    numbers = {}  # the record number of each user to add
+    for row, sub in zip(rows, subs, strict=True):
+        numbers[len(rules.adding)] = job.imported + job.failed + job.skipped + 2
+        _import_row(ctx, pool, job, row, sub, rules)
+    try:
+        ctx.store.add_users(rules.adding)
+    except Conflict:  # a name (or sub) another process took since the query: one by one
+        for i, (user, ukey) in enumerate(rules.adding):
+            try:
+                ctx.store.add_user(user, ukey)
+            except Conflict:
+                job.imported -= 1
+                _failed(job, numbers[i], user.username, "UsernameExistsException: User already exists")
+
+
+def _import_row(ctx: Context, pool: Pool, job: ImportJob, row: list[str], sub: str | None, rules: _Rules) -> None:
     header = job.header or []
     number = job.imported + job.failed + job.skipped + 2  # the header is record 1
     values = dict(zip(header, row, strict=False))
-    reason = row_problem(header, row, values, auto_verified(pool))
+    reason = row_problem(header, row, values, rules.auto)
     if reason is None:
         attributes = {k: v for k, v in values.items() if v and k not in (USERNAME, MFA)}
+        taken = rules.taken
         try:
-            user = create_user(ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED")
+            user = create_user(
+                ctx, pool, values[USERNAME], attributes, password=None, status="RESET_REQUIRED", sub=sub,
+                schema_read=rules.schema, exists=None if taken is None else (lambda n: user_key(pool, n) in taken),
+                add=None if taken is None else rules.add)
         except CognitoError as err:
             reason = f"{err.code}: {err.message}"
         else:
             if values[MFA].lower() == "true":
                 mfa.set_preference(user, mfa.SMS, True, None)
-                ctx.store.put_user(user, user_key(pool, user.username))
+                if taken is None:  # else added with it at the end of the batch
+                    ctx.store.put_user(user, user_key(pool, user.username))
             job.imported += 1
             return
+    _failed(job, number, values.get(USERNAME, ""), reason)
+
+
+def _failed(job: ImportJob, number: int, username: str, reason: str) -> None:
     job.failed += 1
-    log.info("user import job %s: record %d (%s) failed: %s", job.job_id, number, values.get(USERNAME, ""), reason)
+    log.info("user import job %s: record %d (%s) failed: %s", job.job_id, number, username, reason)
     if len(job.failures) < KEPT_FAILURES:
-        job.failures.append({"row": number, "username": values.get(USERNAME, ""), "reason": reason})
+        job.failures.append({"row": number, "username": username, "reason": reason})
 
 
 def row_problem(header: list[str], row: list[str], values: dict[str, str], auto: list[str]) -> str | None:
@@ -302,15 +363,16 @@ def row_problem(header: list[str], row: list[str], values: dict[str, str], auto:
         return f"The record has {len(row)} values; the header has {len(header)} columns."
     if not values[USERNAME]:
         return "cognito:username is empty."
-    if values[MFA].lower() not in ("true", "false"):
+    mfa_enabled = values[MFA].lower()
+    if mfa_enabled not in ("true", "false"):
         return "cognito:mfa_enabled must be true or false."
-    if values[MFA].lower() == "true" and not values.get("phone_number"):
+    if mfa_enabled == "true" and not values.get("phone_number"):
         return "A user with cognito:mfa_enabled true needs a phone_number."
-    for flag in sorted(VERIFIED_FLAGS):
-        if values.get(flag, "").lower() not in ("", "true", "false"):
+    for flag, contact in _FLAGS:
+        vouched = values.get(flag, "").lower()
+        if vouched not in ("", "true", "false"):
             return f"{flag} must be true or false."
-        contact = flag.removesuffix("_verified")
-        if values.get(flag, "").lower() == "true" and not values.get(contact):
+        if vouched == "true" and not values.get(contact):
             return f"{flag} is true but {contact} is empty."
     if auto and not any(values.get(f"{a}_verified", "").lower() == "true" for a in auto):
         return f"None of the pool's auto-verified attributes is verified ({', '.join(f'{a}_verified' for a in auto)})."

@@ -341,6 +341,7 @@ class ImportJob:
     message: str | None = None
     header: list[str] | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
+    records: int = 0  # the upload's newlines: at least its count of records (the subs' strata)
 
     def to_wire(self, upload_url: str) -> dict[str, Any]:
         out: dict[str, Any] = {

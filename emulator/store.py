@@ -20,7 +20,7 @@ from .records import Challenge, Client, Group, Pool, User
 from .sqlconn import CommitGroup, Conflict, Conn, Connections, rows
 from .store_devices import DeviceTables
 from .store_identity import IdentityTables
-from .store_imports import ImportTables, m8_import_jobs
+from .store_imports import ImportTables, m8_import_jobs, m13_import_records
 from .store_oauth import OAuthTables
 from .store_sessions import SessionTables
 
@@ -218,6 +218,11 @@ def _m7_search_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX members_user ON members(pool_id, ukey, group_name)")
 
 
+_ADD_USER = (
+    "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
+    " password_hash, password_set, email, phone_number, preferred_username, extra, name, given_name,"
+    " family_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
 # Attributes copied into a users column of the same name (as stored), for searches.
 SEARCHED_ATTRIBUTES = ("name", "given_name", "family_name")
 
@@ -268,6 +273,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
     _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
     _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions, _m12_sso_sessions,
+    m13_import_records,
 ]
 
 
@@ -504,11 +510,29 @@ class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTabl
 
     def add_user(self, user: User, ukey: str) -> None:
         """A new user; Conflict if the name (ukey) or the sub is taken in the pool."""
-        self.db.insert(
-            "INSERT INTO users (pool_id, ukey, username, sub, created, status, enabled, modified, attributes,"
-            " password_hash, password_set, email, phone_number, preferred_username, extra, name, given_name,"
-            " family_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
+        self.db.insert(_ADD_USER, (user.pool_id, ukey, user.username, user.sub, user.created, *_user_state(user)))
+
+    def add_users(self, users: list[tuple[User, str]]) -> None:
+        """New users (an import job's batch), one statement; Conflict (and nothing written)
+        if a name or sub is taken."""
+        with self.transaction():
+            try:
+                self.db.raw.executemany(_ADD_USER, [(u.pool_id, ukey, u.username, u.sub, u.created, *_user_state(u))
+                                                    for u, ukey in users])
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise Conflict(str(exc)) from None
+
+    def taken_user_keys(self, pool_id: str, ukeys: list[str]) -> set[str]:
+        """Which of these names (ukeys) users of the pool have."""
+        found: set[str] = set()
+        for i in range(0, len(ukeys), 500):
+            part = ukeys[i:i + 500]
+            marks = ", ".join("?" for _ in part)
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT ukey FROM users WHERE pool_id = ? AND ukey IN ({marks})", (pool_id, *part)))
+        return found
 
     def put_user(self, user: User, ukey: str) -> None:
         """Save an existing user: the row of `ukey` with this user's sub, and no other
@@ -820,7 +844,7 @@ def _user_state(user: User) -> tuple[Any, ...]:
     """The users columns a save may change, in put_user's (and add_user's) order."""
     return (user.status, int(user.enabled), user.modified, json.dumps(user.attributes), user.password_hash,
             user.password_set, _lower(user.attributes.get("email")), user.attributes.get("phone_number"),
-            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra),
+            _lower(user.attributes.get("preferred_username")), json.dumps(user.extra) if user.extra else "{}",
             *(user.attributes.get(a) for a in SEARCHED_ATTRIBUTES))
 
 

@@ -1,6 +1,6 @@
 """The store's tables for user import jobs: the jobs, and the uploaded CSV held as
 chunks of whole records until a batch imports them. A mixin of Store (store.py), which
-holds the schema (migration m8_import_jobs) and the connection."""
+holds the schema (migrations m8_import_jobs, m13_import_records) and the connection."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .records import ImportJob
 from .sqlconn import Conn
 
 _JOB_COLUMNS = ("job_id", "pool_id", "name", "created", "started", "completed", "status", "role_arn",
-                "imported", "skipped", "failed", "message", "upload_token", "header", "failures")
+                "imported", "skipped", "failed", "message", "upload_token", "header", "failures", "records")
 
 
 def m8_import_jobs(db: sqlite3.Connection) -> None:
@@ -30,6 +30,12 @@ def m8_import_jobs(db: sqlite3.Connection) -> None:
         """CREATE TABLE import_chunks (
             job_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, seq))"""
     )
+
+
+def m13_import_records(db: sqlite3.Connection) -> None:
+    """How many records (newlines) a job's upload holds: the import spreads its users'
+    subs over as many strata, in order (ids.spread_subs)."""
+    db.execute("ALTER TABLE import_jobs ADD COLUMN records INTEGER NOT NULL DEFAULT 0")
 
 
 class ImportTables:
@@ -85,7 +91,7 @@ class ImportTables:
 def _job_values(job: ImportJob) -> tuple[Any, ...]:
     return (job.job_id, job.pool_id, job.name, job.created, job.started, job.completed, job.status, job.role_arn,
             job.imported, job.skipped, job.failed, job.message, job.upload_token,
-            None if job.header is None else json.dumps(job.header), json.dumps(job.failures))
+            None if job.header is None else json.dumps(job.header), json.dumps(job.failures), job.records)
 
 
 def _job(row: tuple[Any, ...]) -> ImportJob:

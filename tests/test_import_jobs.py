@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from emulator import imports
+from emulator import ids, imports, srp
+from emulator.store import Store
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
@@ -250,3 +252,84 @@ def test_a_header_without_every_column_of_the_pool_fails_the_job(cognito: Any, i
     cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
     done, _ = _wait(cognito, import_pool, job["JobId"])
     assert done["Status"] == "Failed" and "given_name" in done["CompletionMessage"]
+
+
+@pytest.mark.parametrize("prevent", ["LEGACY", "ENABLED"])
+def test_an_imported_user_signing_in_is_told_to_reset_the_password(cognito: Any, import_pool: str,
+                                                                   prevent: str) -> None:
+    """Cognito's answer to a user a job imported (RESET_REQUIRED, no password) whatever
+    password they try: PasswordResetRequiredException, not "Incorrect username or password"."""
+    job = _create(cognito, import_pool)
+    _upload(job["PreSignedUrl"], _csv(cognito, import_pool, [_ok("imported")]))
+    cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
+    assert _wait(cognito, import_pool, job["JobId"])[0]["ImportedUsers"] == 1
+    client = cognito.create_user_pool_client(
+        UserPoolId=import_pool, ClientName="c", PreventUserExistenceErrors=prevent,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                           "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    password = {"USERNAME": "imported", "PASSWORD": "Any-passw0rd"}
+    calls = [
+        lambda: cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=password),
+        lambda: cognito.admin_initiate_auth(UserPoolId=import_pool, ClientId=client,
+                                            AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters=password),
+        lambda: cognito.initiate_auth(ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters={
+            "USERNAME": "imported", "SRP_A": format(pow(srp.G, 123456789, srp.N), "x")}),
+    ]
+    for call in calls:
+        with pytest.raises(cognito.exceptions.PasswordResetRequiredException) as err:
+            call()
+        assert err.value.response["Error"]["Message"] == "Password reset required for the user"
+    cognito.admin_set_user_password(UserPoolId=import_pool, Username="imported", Password="Passw0rd!x",
+                                    Permanent=True)
+    signed_in = cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": "imported", "PASSWORD": "Passw0rd!x"})
+    assert "AccessToken" in signed_in["AuthenticationResult"]
+
+
+def test_an_imports_subs_are_random_uuid4s_that_increase_along_the_file() -> None:
+    """ids.spread_subs: each sub uniformly random within its own slice of the range, the
+    slices in the file's order from a point the job picks (one wrap at most)."""
+    subs = ids.spread_subs("import-a", 0, 300, 1000) + ids.spread_subs("import-a", 300, 700, 1000)
+    parsed = [uuid.UUID(s) for s in subs]
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 and str(u) == s for u, s in zip(parsed, subs, strict=True))
+    assert len(set(subs)) == 1000
+    lowest = subs.index(min(subs))
+    assert subs[lowest:] + subs[:lowest] == sorted(subs)
+    assert ids.spread_subs("import-a", 0, 300, 1000) != subs[:300]  # drawn afresh, not derived
+
+
+def test_a_name_taken_in_the_pool_or_earlier_in_the_file_fails_its_row(server: Any, cognito: Any, import_pool: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the batch's one query, or (another process took it since: the query is made
+    to miss it here) by the one statement that adds the batch, then user by user."""
+    cognito.admin_create_user(UserPoolId=import_pool, Username="held", MessageAction="SUPPRESS")
+    for missed in (False, True):
+        if missed:
+            monkeypatch.setattr(Store, "taken_user_keys", lambda self, pool_id, ukeys: set())
+        job = _create(cognito, import_pool)
+        rows = [_ok(f"a{missed}"), _ok("held"), _ok(f"b{missed}"), _ok(f"b{missed}")]
+        _upload(job["PreSignedUrl"], _csv(cognito, import_pool, rows))
+        cognito.start_user_import_job(UserPoolId=import_pool, JobId=job["JobId"])
+        done, _ = _wait(cognito, import_pool, job["JobId"])
+        assert (done["ImportedUsers"], done["FailedUsers"]) == (2, 2)
+        report = httpx.get(f"{server.url}/_emulator/user-import-jobs/{job['JobId']}").json()
+        assert sorted((f["row"], f["username"], f["reason"]) for f in report["failures"]) == [
+            (3, "held", "UsernameExistsException: User already exists"),
+            (5, f"b{missed}", "UsernameExistsException: User already exists")]
+        assert cognito.admin_get_user(UserPoolId=import_pool, Username=f"b{missed}")["UserStatus"] == "RESET_REQUIRED"
+    assert cognito.admin_get_user(UserPoolId=import_pool, Username="held")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
+def test_a_pool_signing_in_by_email_imports_row_by_row_against_the_rows_before(cognito: Any) -> None:
+    pool = cognito.create_user_pool(PoolName="by-email", UsernameAttributes=["email"],
+                                    AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    job = _create(cognito, pool)
+    rows = [{"cognito:username": "ann@example.com", "email": "ann@example.com", "email_verified": "true"},
+            {"cognito:username": "ann@example.com", "email": "ann@example.com", "email_verified": "true"},
+            {"cognito:username": "not-an-email", "email": "bob@example.com", "email_verified": "true"}]
+    _upload(job["PreSignedUrl"], _csv(cognito, pool, rows))
+    cognito.start_user_import_job(UserPoolId=pool, JobId=job["JobId"])
+    done, _ = _wait(cognito, pool, job["JobId"])
+    assert (done["ImportedUsers"], done["FailedUsers"]) == (1, 2)
+    user = cognito.admin_get_user(UserPoolId=pool, Username="ann@example.com")
+    assert user["Username"] != "ann@example.com" and user["UserStatus"] == "RESET_REQUIRED"  # the sub

@@ -16,6 +16,7 @@ from ..errors import (
     CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
+    PasswordResetRequiredException,
     UserNotFoundException,
 )
 from ..issuing import issue
@@ -62,6 +63,13 @@ def user_for_sign_in(a: Attempt, username: str) -> User | None:
     if user is None and a.client.config.get("PreventUserExistenceErrors") != "ENABLED":
         raise UserNotFoundException("User does not exist.")
     return user
+
+
+def refuse_without_password(user: User) -> None:
+    """A user a job imported (RESET_REQUIRED, no password yet) has no password to prove:
+    Cognito answers any sign-in with a password so, whatever password is tried."""
+    if user.status == "RESET_REQUIRED" and not user.password_hash:
+        raise PasswordResetRequiredException("Password reset required for the user")
 
 
 def consume(a: Attempt, challenge: Challenge) -> None:

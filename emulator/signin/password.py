@@ -20,7 +20,16 @@ from ..refreshing import refreshed, rotation
 from ..triggers import target
 from ..triggers.migration import migrate
 from ..triggers.signin import pre_authentication, pre_authentication_not_found
-from .core import Attempt, consume, missing_required, param, require_flow, reread, user_for_sign_in
+from .core import (
+    Attempt,
+    consume,
+    missing_required,
+    param,
+    refuse_without_password,
+    require_flow,
+    reread,
+    user_for_sign_in,
+)
 from .mfa_steps import after_password, second_factor
 
 
@@ -37,6 +46,7 @@ async def password_sign_in(a: Attempt) -> Response:
         # Cognito says so before it looks at the password (by design, per the Cognito team).
         if user.status == "UNCONFIRMED":
             raise UserNotConfirmedException("User is not confirmed.")
+        refuse_without_password(user)
         return user
 
     if target(a.ctx, a.pool, "UserMigration") is not None and find_user(a.ctx, a.pool, username) is None:

@@ -22,7 +22,15 @@ from ..lookup import find_user, user_key
 from ..records import Challenge, Client, Pool, User, same_secret
 from ..triggers import target
 from ..triggers.signin import pre_authentication, pre_authentication_not_found
-from .core import Attempt, consume, open_challenge, param, require_flow, user_for_sign_in
+from .core import (
+    Attempt,
+    consume,
+    open_challenge,
+    param,
+    refuse_without_password,
+    require_flow,
+    user_for_sign_in,
+)
 from .mfa_steps import after_password
 
 _WRONG = "Incorrect username or password."
@@ -45,6 +53,8 @@ async def user_srp_auth(a: Attempt) -> Response:
         user = user_for_sign_in(a, username)  # read again after the await
         if user is None:
             return decoy(a, username, big_a)
+    if user.enabled:  # a disabled user learns so from the answer, as before
+        refuse_without_password(user)
     return start_srp(a, user, big_a)
 
 
