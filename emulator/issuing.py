@@ -96,16 +96,18 @@ def refresh_token(ctx: Context, session: TokenSession) -> str:
 
 def token_claims(
     ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession, iat: int,
+    group_claims: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The access token's claims, and the ID token's (None when an OAuth sign-in did not
-    ask for openid)."""
+    ask for openid). `group_claims`: the user's groups as already read, if they were."""
     iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
     common = {
         "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
         "auth_time": session.auth_time, "iat": iat,
     }
     # Both tokens list the groups; only the ID token carries the roles.
-    group_claims = _groups_claims(ctx, pool, user)
+    if group_claims is None:
+        group_claims = _groups_claims(ctx, pool, user)
     access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
     access = {
         **common, **access_groups, "client_id": client.id, "token_use": "access",
@@ -142,15 +144,16 @@ async def issue(
     passes the `successor` session, sealed into the new refresh token. A pool's
     PreTokenGeneration trigger (`source` names the occasion) runs first: if it fails,
     nothing is issued."""
-    changes = None
+    changes, group_claims = None, None
     if target(ctx, pool, "PreTokenGeneration") is not None:
-        user, changes = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
+        user, changes, group_claims = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
     refresh = refresh_token(ctx, successor) if successor is not None else None
     if session is None:
         session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key)
         refresh = refresh_token(ctx, session)
     first = refresh is not None and successor is None
-    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))
+    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()),
+                                     group_claims)
     if changes is not None:
         pretoken.apply(changes, access, id_claims)
     key = ctx.keys.get(pool.id)
@@ -178,16 +181,18 @@ async def issue(
 async def _pre_token(
     ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession | None,
     scopes: list[str] | None, source: str, metadata: dict[str, str] | None,
-) -> tuple[User, pretoken.TokenChanges | None]:
-    """The trigger's changes, and the user read again after its await (still there, still enabled)."""
+) -> tuple[User, pretoken.TokenChanges | None, dict[str, Any]]:
+    """The trigger's changes, the user read again after its await (still there, still
+    enabled), and the group claims the trigger was shown (the tokens start from them too:
+    one read of the groups)."""
     granted = session.scopes.split() if session is not None and session.scopes is not None else scopes
+    group_claims = _groups_claims(ctx, pool, user)
     changes = await pretoken.pre_token_generation(
-        ctx, pool, client, user, source, _groups_claims(ctx, pool, user),
-        granted if granted is not None else [ADMIN_SCOPE], metadata)
+        ctx, pool, client, user, source, group_claims, granted if granted is not None else [ADMIN_SCOPE], metadata)
     fresh = ctx.store.get_user_by_sub(pool.id, user.sub)
     if fresh is None or not fresh.enabled:
         raise NotAuthorizedException("User is disabled." if fresh else "User does not exist.")
-    return fresh, changes
+    return fresh, changes, group_claims
 
 
 async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
