@@ -431,7 +431,7 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
                 tokens.append(access)
         await phases("InitiateAuth USER_PASSWORD_AUTH", each(sign_in))
         if server.name == "emulator":
-            await trigger_phase(api, phases, ops, out)
+            await trigger_phase(api, phases, ops, out, args, server)
 
         async def srp_sign_in(api: Api, i: int) -> None:
             username = signed_up[i % len(signed_up)]
@@ -494,31 +494,67 @@ async def bench_target(server: Server, args: argparse.Namespace) -> dict[str, An
 
 
 async def trigger_phase(api: Api, phases: Callable[..., Awaitable[None]], ops: dict[str, OpResult],
-                        out: dict[str, Any]) -> None:
+                        out: dict[str, Any], args: argparse.Namespace, server: Server) -> None:
     """The same sign-in in a pool whose PreTokenGeneration is a Python handler on disk
-    (--lambda-dir): what a trigger adds to a sign-in's server CPU."""
-    pool = await api.call("CreateUserPool", {"PoolName": "bench-trigger",
-                                             "LambdaConfig": {"PreTokenGeneration": PRE_TOKEN_ARN}})
-    pool_id = pool["UserPool"]["Id"]
+    (--lambda-dir): its row, then what the trigger adds to a sign-in's server CPU,
+    measured against a twin pool without it (trigger_ab)."""
+    with_trigger = await trigger_pool(api, {"PreTokenGeneration": PRE_TOKEN_ARN})
+
+    async def sign_in(api: Api, i: int) -> None:
+        await trigger_sign_in(api, with_trigger, i)
+    await phases(TRIGGER_SIGN_IN, each(sign_in))
+    out["trigger_ab"] = await trigger_ab(api, server, await trigger_pool(api, None), with_trigger, args)
+    out["trigger_cpu_ms_per_sign_in"] = out["trigger_ab"]["median_ms"]
+
+
+async def trigger_pool(api: Api, lambda_config: dict[str, str] | None) -> tuple[str, list[str]]:
+    """A pool (with this LambdaConfig, if any), its client, and 16 users; the client's id and the names."""
+    body: dict[str, Any] = {"PoolName": "bench-trigger"}
+    if lambda_config:
+        body["LambdaConfig"] = lambda_config
+    pool_id = (await api.call("CreateUserPool", body))["UserPool"]["Id"]
     client_id = (await api.call("CreateUserPoolClient", {
         "UserPoolId": pool_id, "ClientName": "bench", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
     }))["UserPoolClient"]["ClientId"]
     names = [f"trigger-{k:02d}" for k in range(16)]
     for name in names:
-        await api.call("AdminCreateUser", {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"})
+        await api.call("AdminCreateUser", {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+                                           "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}]})
         await api.call("AdminSetUserPassword", {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD,
                                                 "Permanent": True})
+    return client_id, names
 
-    async def sign_in(api: Api, i: int) -> None:
-        resp = await api.call("InitiateAuth", {
-            "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": names[i % len(names)], "PASSWORD": PASSWORD}}, signed=False)
-        if "IdToken" not in resp.get("AuthenticationResult", {}):
-            raise ApiError(f"sign-in with a trigger gave no tokens: {resp}")
-    await phases(TRIGGER_SIGN_IN, each(sign_in))
-    plain, with_trigger = ops["InitiateAuth USER_PASSWORD_AUTH"], ops[TRIGGER_SIGN_IN]
-    if plain.ops and with_trigger.ops:
-        out["trigger_cpu_ms_per_sign_in"] = with_trigger.server_cpu_ms_per_op - plain.server_cpu_ms_per_op
+
+async def trigger_sign_in(api: Api, pool: tuple[str, list[str]], i: int) -> None:
+    client_id, names = pool
+    resp = await api.call("InitiateAuth", {
+        "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": names[i % len(names)], "PASSWORD": PASSWORD}}, signed=False)
+    if "IdToken" not in resp.get("AuthenticationResult", {}):
+        raise ApiError(f"sign-in gave no tokens: {resp}")
+
+
+async def trigger_ab(api: Api, server: Server, plain: tuple[str, list[str]], with_trigger: tuple[str, list[str]],
+                     args: argparse.Namespace) -> dict[str, Any]:
+    """A sign-in with PreTokenGeneration's extra server CPU: rounds of sign-ins at
+    concurrency `args.concurrency` into twin pools, A (no trigger) and B (the trigger),
+    interleaved (A B, B A, ...) so that a burst of load from elsewhere falls on both;
+    each round's B - A, and their median."""
+    per_round = min(args.requests, 200)
+    a_ms: list[float] = []
+    b_ms: list[float] = []
+    for r in range(args.trigger_rounds):
+        order = [(plain, a_ms), (with_trigger, b_ms)]
+        for pool, into in order if r % 2 == 0 else order[::-1]:
+            async def one(api: Api, i: int, pool: tuple[str, list[str]] = pool) -> None:
+                await trigger_sign_in(api, pool, i)
+            res = await run_op(server, each(one)(api), per_round, float("inf"), args.concurrency)
+            if res.errors:
+                raise ApiError(f"trigger A/B: {res.first_error}")
+            into.append(res.server_cpu_ms_per_op)
+    diffs = sorted(b - a for a, b in zip(a_ms, b_ms, strict=True))
+    return {"median_ms": statistics.median(diffs), "diffs_ms": diffs, "a_ms": a_ms, "b_ms": b_ms,
+            "ops_per_round": per_round}
 
 
 async def walk_all(api: Api, pool_id: str) -> dict[str, Any]:
@@ -747,9 +783,8 @@ def print_table(results: dict[str, Any]) -> None:
         lines.append(f"{label:<9} RSS: {fmt(res['rss_mb_after_load'], '.1f')} MB after the load "
                      f"({fmt(res['rss_mb_idle'], '.1f')} MB idle after start)")
         lines.append(f"{label:<9} InitiateAuth with a wrong password: {res['password_check']}")
-        if "trigger_cpu_ms_per_sign_in" in res:
-            lines.append(f"{label:<9} a PreTokenGeneration handler (--lambda-dir) adds "
-                         f"{res['trigger_cpu_ms_per_sign_in']:.2f} ms of server CPU to a sign-in (c16)")
+        if "trigger_ab" in res:
+            lines.append(trigger_line(label, res["trigger_ab"]))
         if "reset_ms" in res:
             lines.append(f"{label:<9} POST /_emulator/reset with the whole load in the store: {res['reset_ms']:.1f} ms")
         for phase, key in (("", "ops"), (" (sequential)", "sequential")):
@@ -777,6 +812,14 @@ def print_table(results: dict[str, Any]) -> None:
             f"{name.split(' (')[0]} {ms:.2f}" for name, ms in one.items()) + " ms")
     lines += floor_lines(results)
     print("\n".join(lines))
+
+
+def trigger_line(label: str, ab: dict[str, Any]) -> str:
+    diffs = ab["diffs_ms"]
+    return (f"{label:<9} a PreTokenGeneration handler (--lambda-dir) adds {ab['median_ms']:.2f} ms of server CPU "
+            f"to a sign-in: median of {len(diffs)} interleaved rounds of {ab['ops_per_round']} (B - A per round "
+            f"{diffs[0]:.2f} to {diffs[-1]:.2f}; A {statistics.median(ab['a_ms']):.2f}, "
+            f"B {statistics.median(ab['b_ms']):.2f} ms/sign-in)")
 
 
 async def main_async(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> dict[str, Any]:
@@ -964,6 +1007,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the Python that runs moto's server, where moto[server] is installed "
                         "(default: this one)")
     p.add_argument("--sqlite-synchronous", help="pass to the emulator (its default is FULL)")
+    p.add_argument("--trigger-rounds", type=int,
+                   help="interleaved A/B rounds for a PreTokenGeneration trigger's CPU (default 8; --quick 4)")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     p.add_argument("--ab-base", type=Path, help="instead of the full run: sign-in with device and session "
                    "tracking off, this tree against the emulator of this other checkout (interleaved rounds)")
@@ -974,6 +1019,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.duration = args.duration or (3.0 if args.quick else 10.0)
     args.seq_requests = args.seq_requests or (100 if args.quick else 300)
     args.seq_duration = args.seq_duration or (2.0 if args.quick else 10.0)
+    args.trigger_rounds = args.trigger_rounds or (4 if args.quick else 8)
     return args
 
 

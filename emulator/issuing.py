@@ -4,12 +4,14 @@ does: signature, expiry (by the injected clock), pool, revocation, user state.""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from . import jwe, revocation, sessions, tokens
+from . import jwe, offload, revocation, sessions, tokens
 from .api import Context
 from .attributes import VERIFIED_FLAGS, readable
 from .errors import NotAuthorizedException, UserNotFoundException
@@ -76,21 +78,25 @@ def at_hash(access_token: str) -> str:
 def new_session(
     ctx: Context, pool: Pool, client: Client, user: User, *, auth_time: int | None = None,
     scopes: list[str] | None = None, device_key: str | None = None, new_device: str | None = None,
-    sso_session: str | None = None,
 ) -> TokenSession:
-    """A sign-in's new token family. Nothing is stored, but in the rare case revocation.py
-    explains (the user signed out in this very second)."""
+    """A sign-in's new token family, not yet recorded (record_session, once nothing can
+    fail the sign-in any more)."""
     now = ctx.now()
-    session = TokenSession(
+    return TokenSession(
         origin_jti=str(uuid.uuid4()), pool_id=pool.id, client_id=client.id, username=user.username,
         sub=user.sub, auth_time=auth_time or int(now), iat=int(now), created=now,
         expires=now + validity_seconds(client, "RefreshToken"),
         scopes=" ".join(scopes) if scopes is not None else None, device_key=device_key, new_device=new_device,
     )
+
+
+def record_session(ctx: Context, pool: Pool, session: TokenSession, sso_session: str | None = None) -> None:
+    """Nothing is stored for a new family, but in the rare case revocation.py explains
+    (the user signed out in this very second) and where the pool tracks sessions (the
+    token session then names the SSO session `sso_session` it came through, if one)."""
     revocation.note_new_family(ctx, session)
     if sessions.tracking(pool):
         sessions.opened(ctx, pool, session, sso_session)
-    return session
 
 
 def refresh_token(ctx: Context, session: TokenSession) -> str:
@@ -100,16 +106,18 @@ def refresh_token(ctx: Context, session: TokenSession) -> str:
 
 def token_claims(
     ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession, iat: int,
+    group_claims: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The access token's claims, and the ID token's (None when an OAuth sign-in did not
-    ask for openid)."""
+    ask for openid). `group_claims`: the user's groups as already read, if they were."""
     iss = issuer(ctx.settings, ctx.base_url, ctx.region, pool.id)
     common = {
         "sub": user.sub, "iss": iss, "origin_jti": session.origin_jti, "event_id": str(uuid.uuid4()),
         "auth_time": session.auth_time, "iat": iat,
     }
     # Both tokens list the groups; only the ID token carries the roles.
-    group_claims = _groups_claims(ctx, pool, user)
+    if group_claims is None:
+        group_claims = _groups_claims(ctx, pool, user)
     access_groups = {k: v for k, v in group_claims.items() if k == "cognito:groups"}
     access = {
         **common, **access_groups, "client_id": client.id, "token_use": "access",
@@ -144,55 +152,75 @@ async def issue(
     `version: 2`, the ID token exists only with `openid` and adds `at_hash` (and `nonce`
     when sent); the session keeps the scopes for its refreshes. A refresh with rotation
     passes the `successor` session, sealed into the new refresh token. A pool's
-    PreTokenGeneration trigger (`source` names the occasion) runs first: if it fails,
-    nothing is issued."""
-    changes = None
-    if target(ctx, pool, "PreTokenGeneration") is not None:
-        user, changes = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata)
+    PreTokenGeneration trigger (`source` names the occasion) changes the claims before
+    they are signed: if it fails, nothing is issued and nothing written."""
     refresh = refresh_token(ctx, successor) if successor is not None else None
+    fresh = session is None
     if session is None:
         session = new_session(ctx, pool, client, user, auth_time=auth_time, scopes=scopes, device_key=device_key,
-                              new_device=new_device, sso_session=sso_session)
+                              new_device=new_device)
         refresh = refresh_token(ctx, session)
     first = refresh is not None and successor is None
-    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()))
-    if changes is not None:
-        pretoken.apply(changes, access, id_claims)
+    group_claims = _groups_claims(ctx, pool, user)
+    access, id_claims = token_claims(ctx, pool, client, user, session, session.iat if first else int(ctx.now()),
+                                     group_claims)
     key = ctx.keys.get(pool.id)
-    result: dict[str, Any] = {"ExpiresIn": validity_seconds(client, "AccessToken"), "TokenType": "Bearer"}
-    # RS256 signatures (~0.3-0.7 ms of CPU each) on worker threads, between units of work.
-    if id_claims is None:
-        result["AccessToken"] = await ctx.offload(tokens.sign, key, access)
-    elif session.scopes is not None:
-        # An OAuth sign-in's ID token carries at_hash: the access token comes first.
-        result["AccessToken"] = await ctx.offload(tokens.sign, key, access)
-        id_claims["at_hash"] = at_hash(result["AccessToken"])
-        if nonce:
-            id_claims["nonce"] = nonce
-        result["IdToken"] = await ctx.offload(tokens.sign, key, id_claims)
-    else:
-        if nonce:
-            id_claims["nonce"] = nonce
-        result["AccessToken"], result["IdToken"] = await ctx.offload_all(
-            (tokens.sign, key, access), (tokens.sign, key, id_claims))
+    oauth = session.scopes is not None
+    signed = None
+    if target(ctx, pool, "PreTokenGeneration") is not None:
+        signed = await _pre_token(ctx, pool, client, user, session, scopes, source, metadata, group_claims,
+                                  functools.partial(sign_tokens, key, access, id_claims, oauth, nonce))
+    if signed is None:
+        signed = await _sign(ctx, key, access, id_claims, oauth, nonce)
+    if fresh:
+        record_session(ctx, pool, session, sso_session)
+    result: dict[str, Any] = {"ExpiresIn": validity_seconds(client, "AccessToken"), "TokenType": "Bearer", **signed}
     if refresh:
         result["RefreshToken"] = refresh
     return result
 
 
+async def _sign(ctx: Context, key: Any, access: dict[str, Any], id_claims: dict[str, Any] | None, oauth: bool,
+                nonce: str | None) -> dict[str, str]:
+    """The tokens signed (RS256: ~0.3-0.7 ms of CPU each) off the loop, between units of work."""
+    return await ctx.offload(sign_tokens, key, access, id_claims, oauth, nonce)
+
+
+def sign_tokens(key: Any, access: dict[str, Any], id_claims: dict[str, Any] | None, oauth: bool,
+                nonce: str | None, changes: pretoken.TokenChanges | None = None) -> dict[str, str]:
+    """Both tokens signed on worker threads, the trigger's `changes` applied first: side
+    by side (the ID token forked to a second worker), but for an OAuth sign-in, whose ID
+    token carries at_hash: the access token comes first there."""
+    if changes is not None:
+        pretoken.apply(changes, access, id_claims)
+    if id_claims is None:
+        return {"AccessToken": tokens.sign(key, access)}
+    if nonce:
+        id_claims["nonce"] = nonce
+    if oauth:
+        access_token = tokens.sign(key, access)
+        id_claims["at_hash"] = at_hash(access_token)
+        return {"AccessToken": access_token, "IdToken": tokens.sign(key, id_claims)}
+    forked = offload.fork(tokens.sign, key, id_claims)
+    return {"AccessToken": tokens.sign(key, access), "IdToken": forked.join()}
+
+
 async def _pre_token(
-    ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession | None,
-    scopes: list[str] | None, source: str, metadata: dict[str, str] | None,
-) -> tuple[User, pretoken.TokenChanges | None]:
-    """The trigger's changes, and the user read again after its await (still there, still enabled)."""
-    granted = session.scopes.split() if session is not None and session.scopes is not None else scopes
-    changes = await pretoken.pre_token_generation(
-        ctx, pool, client, user, source, _groups_claims(ctx, pool, user),
-        granted if granted is not None else [ADMIN_SCOPE], metadata)
-    fresh = ctx.store.get_user_by_sub(pool.id, user.sub)
-    if fresh is None or not fresh.enabled:
-        raise NotAuthorizedException("User is disabled." if fresh else "User does not exist.")
-    return fresh, changes
+    ctx: Context, pool: Pool, client: Client, user: User, session: TokenSession, scopes: list[str] | None,
+    source: str, metadata: dict[str, str] | None, group_claims: dict[str, Any],
+    sign: Callable[[pretoken.TokenChanges], dict[str, str]],
+) -> dict[str, str] | None:
+    """The tokens, signed with the trigger's changes on the worker thread that ran the
+    function (one hand-off for both); None when no function ran. The user is read again
+    after the await: still there, still enabled, or nothing is issued."""
+    granted = session.scopes.split() if session.scopes is not None else scopes
+    signed: dict[str, str] | None = await pretoken.pre_token_generation(
+        ctx, pool, client, user, source, group_claims, granted if granted is not None else [ADMIN_SCOPE], metadata,
+        then=sign)
+    now = ctx.store.get_user_by_sub(pool.id, user.sub)
+    if now is None or not now.enabled:
+        raise NotAuthorizedException("User is disabled." if now else "User does not exist.")
+    return signed
 
 
 async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str],

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from emulator.sqlconn import CommitGroup, Connections
@@ -311,3 +312,69 @@ def test_a_failed_commit_answers_every_call_in_the_group_with_an_error(tmp_path:
         asyncio.run(scenario())
     finally:
         store.close()
+
+
+def test_a_sign_in_commits_nothing_with_a_pre_token_generation_trigger_or_without(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sign-in writes nothing (no COMMIT, no fsync), whether or not a PreTokenGeneration
+    function runs: the trigger's await ends a unit of work but adds no write. In-process,
+    to count the store's commits."""
+    import asyncio
+    import json
+
+    from emulator import sqlconn
+    from emulator.app import create_app
+    from emulator.settings import Settings
+    from emulator.triggers.registry import Triggers
+
+    commits = []
+    finish = sqlconn.Connections._finish
+
+    def counted(self: Connections, commit: bool) -> None:
+        commits.append(commit)
+        finish(self, commit)
+
+    monkeypatch.setattr(sqlconn.Connections, "_finish", counted)
+    triggers = Triggers()
+    app = create_app(Settings(data_dir=tmp_path / "d", keys_dir=tmp_path / "k"), triggers=triggers)
+
+    def add_tenant(event: dict[str, object], context: object) -> dict[str, object]:
+        event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {"tenant": "t1"}}}
+        return event
+
+    async def scenario() -> dict[str, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            async def call(action: str, body: dict[str, object]) -> dict[str, object]:
+                resp = await http.post("/", content=json.dumps(body), headers={
+                    "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+                    "Content-Type": "application/x-amz-json-1.1"})
+                assert resp.status_code == 200, resp.text
+                return resp.json()  # type: ignore[no-any-return]
+
+            counts = {}
+            for name in ("plain", "trigger"):
+                pool = (await call("CreateUserPool", {"PoolName": name}))["UserPool"]["Id"]  # type: ignore[index]
+                if name == "trigger":
+                    triggers.set(str(pool), "PreTokenGeneration", add_tenant)
+                client = (await call("CreateUserPoolClient", {
+                    "UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}))
+                client_id = client["UserPoolClient"]["ClientId"]  # type: ignore[index]
+                await call("AdminCreateUser", {"UserPoolId": pool, "Username": "u", "MessageAction": "SUPPRESS"})
+                await call("AdminSetUserPassword", {"UserPoolId": pool, "Username": "u", "Password": "Passw0rd!",
+                                                    "Permanent": True})
+                await asyncio.sleep(0)  # the last group commits
+                commits.clear()
+                for _ in range(3):
+                    result = (await call("InitiateAuth", {
+                        "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                        "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!"}}))["AuthenticationResult"]
+                    id_claims = jwt.decode(result["IdToken"], options={"verify_signature": False})  # type: ignore[index]
+                    assert ("tenant" in id_claims) == (name == "trigger")
+                counts[name] = len(commits)
+            return counts
+
+    try:
+        assert asyncio.run(scenario()) == {"plain": 0, "trigger": 0}
+    finally:
+        app.state.services.store.close()

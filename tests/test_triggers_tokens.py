@@ -158,6 +158,20 @@ def test_a_failing_pre_token_generation_issues_no_tokens(cognito: Any, triggers:
         password_sign_in(cognito, client)
 
 
+def test_a_user_disabled_while_pre_token_generation_runs_gets_no_tokens(cognito: Any, triggers: Triggers) -> None:
+    """The tokens are signed on the thread that ran the function; the user is read again
+    afterwards, and a user disabled meanwhile gets none of them."""
+    pool, client = setup(cognito)
+
+    def disable(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        cognito.admin_disable_user(UserPoolId=pool, Username="alice")
+        return event
+    triggers.set(pool, "PreTokenGeneration", disable)
+    with pytest.raises(cognito.exceptions.NotAuthorizedException) as exc:
+        password_sign_in(cognito, client)
+    assert error_of(exc)[1] == "User is disabled."
+
+
 # -- PreTokenGeneration V2_0 -----------------------------------------------------------------
 
 def test_pre_token_generation_v2_changes_both_tokens_and_the_scopes(cognito: Any, triggers: Triggers) -> None:

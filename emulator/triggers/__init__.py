@@ -95,20 +95,29 @@ def event(ctx: Context, pool: Pool, source: str, user_name: str | None, request:
 
 async def invoke(ctx: Context, pool: Pool, trigger: str, source: str, *, user_name: str | None,
                  request: dict[str, Any], client_id: str | None, found: Target | None = None,
-                 version: str = "1", response: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                 version: str = "1", response: dict[str, Any] | None = None,
+                 then: Callable[[dict[str, Any]], Any] | None = None) -> Any:
     """Run the pool's `trigger` (if it has one) and return the `response` its function
-    filled in; None when none runs. Raises Cognito's Lambda errors."""
+    filled in; None when none runs. With `then`, what then(response) returned instead,
+    called on the worker thread that ran the function (no store access there: it is
+    between units of work). Raises Cognito's Lambda errors."""
     found = found or target(ctx, pool, trigger)
     if found is None or ctx.passage is None or ctx.passage.inline:
         return None  # the seed loader states final states: no triggers run for it
     payload = event(ctx, pool, source, user_name, request, client_id, version, response)
-    reply = await _run(ctx, found, source, payload)
+    return await _run(ctx, found, source, payload, then)
+
+
+def _answered(call: tuple[Any, ...], trigger: str, then: Callable[[dict[str, Any]], Any] | None) -> Any:
+    """On the worker thread: the function's reply, held to the contract, and `then`."""
+    fn, *args = call
+    reply = fn(*args)
     if trigger in ASYNC_TRIGGERS:
         return None
     if not isinstance(reply, dict) or not isinstance(reply.get("response", {}), dict):
-        _log(source, found, "invalid response", 0.0)
         raise InvalidLambdaResponseException("Invalid lambda response.")
-    return reply.get("response") or {}
+    response = reply.get("response") or {}
+    return then(response) if then is not None else response
 
 
 def invoke_later(ctx: Context, pool: Pool, found: Target, source: str, *, user_name: str | None,
@@ -137,19 +146,20 @@ def invoke_later(ctx: Context, pool: Pool, found: Target, source: str, *, user_n
     return step
 
 
-async def _run(ctx: Context, found: Target, source: str, payload: dict[str, Any]) -> Any:
+async def _run(ctx: Context, found: Target, source: str, payload: dict[str, Any],
+               then: Callable[[dict[str, Any]], Any] | None) -> Any:
     settings = ctx.settings
     timeout = settings.lambda_timeout_ms / 1000
     call = _backend(ctx, found, payload, timeout)
     if call is None:
         log.warning("trigger %s: %s names %s, but no --lambda-dir or --lambda-endpoint is set: "
                     "not invoked", source, found.trigger, found.arn)
-        return {"response": {}}
+        return None if found.trigger in ASYNC_TRIGGERS else then({}) if then is not None else {}
     started = time.perf_counter()
     try:
         # asyncio.timeout, not wait_for: the unit reopens in this very task (runner.py).
         async with asyncio.timeout(timeout):
-            reply = await ctx.offload(*call)
+            reply = await ctx.offload(_answered, call, found.trigger, then)
     except TimeoutError:
         _log(source, found, "timed out", started)
         raise UnexpectedLambdaException(f"{found.trigger} invocation timed out.") from None
@@ -159,6 +169,9 @@ async def _run(ctx: Context, found: Target, source: str, payload: dict[str, Any]
     except backends.Unreachable as exc:
         _log(source, found, f"not invoked: {exc}", started)
         raise UnexpectedLambdaException(f"{found.trigger} could not be invoked.") from None
+    except InvalidLambdaResponseException:
+        _log(source, found, "invalid response", started)
+        raise
     _log(source, found, "ok", started)
     return reply
 

@@ -60,13 +60,21 @@ def call_handler(fn: Handler, event: dict[str, Any], name: str, arn: str, timeou
 # -- handlers on disk -------------------------------------------------------------------
 
 _loaded: dict[Path, tuple[float, ModuleType]] = {}
+_found: dict[tuple[str, str], Path] = {}  # (where, name) -> the file that holds the handler
 _loading = threading.Lock()
 
 
 def disk_handler(where: str, name: str) -> Handler | None:
     """`handler` of `<where>/<name>.py` (or `<where>/<name>/__init__.py`), loaded again
     when the file changes; or, when `where` is no directory, the attribute `name`
-    (hyphens as underscores) of the importable module `where`."""
+    (hyphens as underscores) of the importable module `where`. A file found once is
+    only stat'ed again on later calls (one system call, not three)."""
+    known = _found.get((where, name))
+    if known is not None:
+        try:
+            return _handler(_load(known, name), known)
+        except FileNotFoundError:
+            _found.pop((where, name), None)  # gone: look again
     root = Path(where)
     if not root.is_dir():
         try:
@@ -77,16 +85,24 @@ def disk_handler(where: str, name: str) -> Handler | None:
         return found if callable(found) else None
     for path in (root / f"{name}.py", root / name / "__init__.py"):
         if path.is_file():
-            module = _load(path, name)
-            found = getattr(module, "handler", None)
-            if not callable(found):
-                raise Unreachable(f"{path} has no handler(event, context)")
-            return found  # type: ignore[no-any-return]
+            handler = _handler(_load(path, name), path)
+            _found[(where, name)] = path
+            return handler
     return None
+
+
+def _handler(module: ModuleType, path: Path) -> Handler:
+    found = getattr(module, "handler", None)
+    if not callable(found):
+        raise Unreachable(f"{path} has no handler(event, context)")
+    return found  # type: ignore[no-any-return]
 
 
 def _load(path: Path, name: str) -> ModuleType:
     mtime = path.stat().st_mtime
+    cached = _loaded.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
     with _loading:
         cached = _loaded.get(path)
         if cached and cached[0] == mtime:

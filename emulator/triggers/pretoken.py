@@ -4,6 +4,7 @@ claims about to be signed. Claims Cognito never lets a trigger touch stay as the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +45,12 @@ def group_configuration(groups: list[str], roles: list[str], preferred: str | No
 
 async def pre_token_generation(
     ctx: Context, pool: Pool, client: Client, user: User, source: str, group_claims: dict[str, Any],
-    scopes: list[str], metadata: dict[str, str] | None,
-) -> TokenChanges | None:
-    """Run the pool's PreTokenGeneration, if any; None when it has none."""
+    scopes: list[str], metadata: dict[str, str] | None, then: Callable[[TokenChanges], Any] | None = None,
+) -> Any:
+    """Run the pool's PreTokenGeneration, if any; None when it has none (or none ran).
+    Else its TokenChanges, or with `then`, what then(changes) returned: called on the
+    worker thread that ran the function, so that the tokens are signed there without
+    a second hand-off."""
     found = target(ctx, pool, "PreTokenGeneration")
     if found is None:
         return None
@@ -61,9 +65,12 @@ async def pre_token_generation(
         request["scopes"] = scopes
     if metadata:
         request["clientMetadata"] = metadata
-    response = await invoke(ctx, pool, "PreTokenGeneration", source, user_name=user.username, request=request,
-                            client_id=client.id, found=found, version=found.version[1])
-    return _changes(response or {}, v2)
+    def answer(response: dict[str, Any]) -> Any:
+        changes = _changes(response, v2)
+        return then(changes) if then is not None else changes
+
+    return await invoke(ctx, pool, "PreTokenGeneration", source, user_name=user.username, request=request,
+                        client_id=client.id, found=found, version=found.version[1], then=answer)
 
 
 def _dict(value: Any, what: str) -> dict[str, Any]:
