@@ -11,7 +11,10 @@ The hand-off is a queue read by a few threads, answered through the loop's
 `call_soon_threadsafe`: measured, about half the CPU of `run_in_executor` (~50 against
 ~100 µs a hop on this 2-CPU VM), which wraps each job in a concurrent.futures.Future with
 its lock and callbacks. A job may fork() part of its work to a second worker (a
-sign-in's two signatures, side by side, in one hand-off from the loop)."""
+sign-in's two signatures, side by side, in one hand-off from the loop).
+
+Two lanes: a few crypto threads for CPU-bound work, and many threads for blocking calls
+out (see CALL_THREADS)."""
 
 from __future__ import annotations
 
@@ -58,13 +61,15 @@ class Forked(Generic[T]):
         return self._value  # type: ignore[no-any-return]
 
 
-_jobs: queue.SimpleQueue[Job | Forked[Any]] = queue.SimpleQueue()
-_threads: list[threading.Thread] = []
-_starting = threading.Lock()
-
-
 def size() -> int:
+    """The crypto lane's threads: CPU-bound work gains nothing from more than the CPUs."""
     return min(4, os.cpu_count() or 1)
+
+
+# Blocking calls out (trigger functions, HTTP, SMTP) wait rather than compute, and a
+# function past its timeout keeps its thread (Python cannot stop one): they have a lane
+# of their own, so that hung functions never leave bcrypt and RSA without a thread.
+CALL_THREADS = 32
 
 
 def _settle(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
@@ -76,49 +81,71 @@ def _settle(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
         fut.set_exception(value)
 
 
-def _work() -> None:
-    while True:
-        job = _jobs.get()
-        if isinstance(job, Forked):
-            job.run()
-            del job
-            continue
-        fn, args, loop, fut = job
-        try:
-            value, ok = fn(*args), True
-        except BaseException as exc:  # handed to the awaiting task, raised there
-            value, ok = exc, False
-        try:
-            loop.call_soon_threadsafe(_settle, fut, ok, value)
-        except RuntimeError:  # the loop closed meanwhile (a server stopping)
-            pass
-        del job, fn, args, loop, fut, value  # hold nothing while waiting for the next job
+class Lane:
+    """A queue read by `threads` daemon threads, started on first use."""
+
+    def __init__(self, name: str, threads: int) -> None:
+        self.name, self.threads = name, threads
+        self.jobs: queue.SimpleQueue[Job | Forked[Any]] = queue.SimpleQueue()
+        self._started: list[threading.Thread] = []
+        self._starting = threading.Lock()
+
+    def put(self, job: Job | Forked[Any]) -> None:
+        if not self._started:
+            self._start()
+        self.jobs.put(job)
+
+    def _start(self) -> None:
+        with self._starting:
+            if not self._started:
+                for k in range(self.threads):
+                    thread = threading.Thread(target=self._work, name=f"{self.name}_{k}", daemon=True)
+                    thread.start()
+                    self._started.append(thread)
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if isinstance(job, Forked):
+                job.run()
+                del job
+                continue
+            fn, args, loop, fut = job
+            try:
+                value, ok = fn(*args), True
+            except BaseException as exc:  # handed to the awaiting task, raised there
+                value, ok = exc, False
+            try:
+                loop.call_soon_threadsafe(_settle, fut, ok, value)
+            except RuntimeError:  # the loop closed meanwhile (a server stopping)
+                pass
+            del job, fn, args, loop, fut, value  # hold nothing while waiting for the next job
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self.put((fn, args, loop, fut))
+        return await fut
 
 
-def _start() -> None:
-    with _starting:
-        if not _threads:
-            for k in range(size()):
-                thread = threading.Thread(target=_work, name=f"crypto_{k}", daemon=True)
-                thread.start()
-                _threads.append(thread)
+CRYPTO = Lane("crypto", size())
+CALLS = Lane("calls", CALL_THREADS)
 
 
 def fork(fn: Callable[..., T], *args: Any) -> Forked[T]:
-    """From a worker thread: fn(*args) on another worker, side by side with what this
+    """From a worker thread: fn(*args) on a crypto worker, side by side with what this
     one does next; `.join()` for its result."""
-    if not _threads:
-        _start()
     forked = Forked(fn, args)
-    _jobs.put(forked)
+    CRYPTO.put(forked)
     return forked
 
 
 async def run(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) on a worker thread; its result, or its exception raised here."""
-    if not _threads:
-        _start()
-    loop = asyncio.get_running_loop()
-    fut: asyncio.Future[T] = loop.create_future()
-    _jobs.put((fn, args, loop, fut))
-    return await fut
+    """CPU-bound fn(*args) (bcrypt, RSA) on a crypto worker; its result, or its exception
+    raised here."""
+    return await CRYPTO.run(fn, *args)
+
+
+async def call(fn: Callable[..., T], *args: Any) -> T:
+    """A blocking call out (a trigger function, HTTP, SMTP) on a thread of the calls lane."""
+    return await CALLS.run(fn, *args)

@@ -310,3 +310,34 @@ def test_a_user_pre_sign_up_confirms_is_confirmed_for_post_confirmation_too(
     with pytest.raises(cognito.exceptions.UserLambdaValidationException):
         sign_up(cognito, client, "bob")
     assert cognito.admin_get_user(UserPoolId=pool, Username="bob")["UserStatus"] == "CONFIRMED"
+
+
+def test_functions_that_never_return_do_not_starve_sign_ins(tmp_path: Path) -> None:
+    """A function past its timeout keeps its thread (Python cannot stop it): more of them
+    than there are crypto workers must not leave sign-ins (bcrypt, RSA) waiting."""
+    from emulator import offload
+
+    live = start_server(tmp_path, lambda_timeout_ms=50)
+    released = threading.Event()
+    try:
+        idp = live.client()
+        other = new_pool(idp)
+        confirmed = new_client(idp, other)
+        idp.admin_create_user(UserPoolId=other, Username="alice", MessageAction="SUPPRESS")
+        idp.admin_set_user_password(UserPoolId=other, Username="alice", Password=PASSWORD, Permanent=True)
+        pool = new_pool(idp)
+        client = new_client(idp, pool)
+        live.triggers.set(pool, "PreSignUp", lambda event, context: released.wait(300) and event)
+        for n in range(offload.size() + 1):
+            with pytest.raises(idp.exceptions.UnexpectedLambdaException):
+                sign_up(idp, client, f"stuck{n}")
+        done: list[Any] = []
+        worker = threading.Thread(target=lambda: done.append(idp.initiate_auth(
+            ClientId=confirmed, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})), daemon=True)
+        worker.start()
+        worker.join(30)  # a bound on a hang, not a timing: a sign-in takes milliseconds
+        assert done and done[0]["AuthenticationResult"]["AccessToken"]
+    finally:
+        released.set()
+        live.stop()
