@@ -155,7 +155,11 @@ def exchange(details: dict[str, str], where: Endpoints, code: str, redirect_uri:
     return claims
 
 
-def verify_id_token(id_token: str, where: Endpoints, client_id: str, nonce: str, now: float) -> dict[str, Any]:
+def verify_id_token(id_token: str, where: Endpoints, client_id: str | None, nonce: str | None,
+                    now: float) -> dict[str, Any]:
+    """A token the provider signed: its JWKS signature, iss, exp (on the emulator's clock),
+    and `aud` (unless client_id is None: an access token's audience is the provider's
+    business) and `nonce` (unless None) where they are asked for."""
     try:
         kid = jwt.get_unverified_header(id_token).get("kid")
         keys = jwt.PyJWKSet.from_dict(_http_json(where.jwks_uri))
@@ -164,15 +168,24 @@ def verify_id_token(id_token: str, where: Endpoints, client_id: str, nonce: str,
             raise FederationError("The ID token's signing key is not in the provider's JWKS.")
         # exp is checked against the emulator's clock below, not the machine's.
         claims: dict[str, Any] = jwt.decode(id_token, key.key, algorithms=["RS256"], audience=client_id,
-                                            issuer=where.issuer, options={"verify_exp": False, "verify_iat": False,
-                                                                          "require": ["sub", "exp"]})
+                                            issuer=where.issuer, options={
+                                                "verify_exp": False, "verify_iat": False,
+                                                "verify_aud": client_id is not None, "require": ["sub", "exp"]})
     except jwt.PyJWTError as err:
         raise FederationError(f"The identity provider's ID token is not valid: {err}") from None
     if float(claims["exp"]) <= now:
         raise FederationError("The identity provider's ID token has expired.")
-    if claims.get("nonce") not in (None, nonce):
+    if nonce is not None and claims.get("nonce") not in (None, nonce):
         raise FederationError("The identity provider's ID token carries another nonce.")
     return claims
+
+
+def provider_token(details: dict[str, str], token: str, kind: str, now: float) -> dict[str, Any]:
+    """The claims of a token an OIDC provider issued (GetDerivedToken's subject or actor):
+    an ID token must name the provider's client_id in `aud`; an access token need not
+    (blocking HTTP for the provider's JWKS: call it out)."""
+    return verify_id_token(token, endpoints(details), details["client_id"] if kind == "ID_TOKEN" else None,
+                           None, now)
 
 
 # -- the federated user ----------------------------------------------------------------------

@@ -96,10 +96,15 @@ def test_an_id_token_can_be_requested(cognito: Any, server: LiveServer, pool_id:
     assert verify(server.url, pool_id, billing["IssuedToken"], audience="billing")["token_use"] == "id"
 
 
-def test_no_federation_here(cognito: Any, exchange: dict[str, Any]) -> None:
+def test_saml_and_unknown_providers_are_refused(cognito: Any, pool_id: str, exchange: dict[str, Any]) -> None:
+    """OIDC providers' tokens are exchanged (test_federation.py); SAML assertions are not."""
     gateway, access = exchange["gateway"], exchange["tokens"]["AccessToken"]
     with pytest.raises(cognito.exceptions.InvalidParameterException, match="does not exchange SAML"):
         derive(cognito, gateway, SubjectToken="PHNhbWw+", SubjectTokenType="SAML2")
-    with pytest.raises(cognito.exceptions.InvalidParameterException, match="does not exchange tokens of third-party"):
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="Identity provider Okta does not exist"):
         derive(cognito, gateway, SubjectToken=access, SubjectTokenType="ACCESS_TOKEN",
                SubjectTokenProviderName="Okta")
+    cognito.create_identity_provider(UserPoolId=pool_id, ProviderName="Corp", ProviderType="SAML",
+                                     ProviderDetails={"MetadataFile": "<EntityDescriptor/>"})
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="OIDC providers only"):
+        derive(cognito, gateway, SubjectToken="PHNhbWw+", SubjectTokenType="SAML2", SubjectTokenProviderName="Corp")

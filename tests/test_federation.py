@@ -260,3 +260,48 @@ def test_a_client_of_providers_only_gets_their_buttons_and_no_password_form(serv
             "username": "ann", "password": PASSWORD}
     refused = browser.http.post("/login", data=form)
     assert refused.status_code == 400 and "identity provider" in refused.text
+
+
+# -- GetDerivedToken with a token of the provider -----------------------------------------------
+
+
+def test_a_providers_token_is_exchanged_for_the_federated_users_token(server: LiveServer, cognito: Any) -> None:
+    """GetDerivedToken's SubjectTokenProviderName: pool A's ID token (its aud the provider's
+    client_id) or access token, checked against the OIDC provider's configuration, stands
+    for the federated user of pool B it signed in before."""
+    from .test_auth import secret_hash
+    from .test_tokens import verify
+
+    fed = Federation(server, cognito)
+    gateway = oauth_client(cognito, fed.pool_b, secret=True,
+                           ExplicitAuthFlows=["ALLOW_TOKEN_EXCHANGE_IMPERSONATION"])
+
+    def derive(token: str, kind: str, provider: str = "PoolA") -> dict[str, Any]:
+        out: dict[str, Any] = cognito.get_derived_token(
+            ClientId=gateway["ClientId"], ClientSecret=gateway["ClientSecret"], SubjectToken=token,
+            SubjectTokenType=kind, SubjectTokenProviderName=provider, Audiences=["billing"])
+        return out
+
+    a = fed.client_a
+    at_a = cognito.initiate_auth(ClientId=a["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "ann", "PASSWORD": PASSWORD, "SECRET_HASH": secret_hash(a["ClientSecret"], "ann", a["ClientId"])},
+    )["AuthenticationResult"]
+    with pytest.raises(cognito.exceptions.UserNotFoundException):  # not federated into B yet
+        derive(at_a["IdToken"], "ID_TOKEN")
+    fed.sign_in()
+    username = f"PoolA_{fed.ann_sub}"
+    b_sub = next(x["Value"] for x in cognito.admin_get_user(UserPoolId=fed.pool_b, Username=username)[
+        "UserAttributes"] if x["Name"] == "sub")
+    for token, kind in ((at_a["IdToken"], "ID_TOKEN"), (at_a["AccessToken"], "ACCESS_TOKEN")):
+        claims = verify(server.url, fed.pool_b, derive(token, kind)["IssuedToken"], audience="billing")
+        assert (claims["sub"], claims["username"], claims["client_id"]) == (b_sub, username, gateway["ClientId"])
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="Nowhere"):
+        derive(at_a["IdToken"], "ID_TOKEN", provider="Nowhere")
+    forged = at_a["IdToken"][:-4] + ("AAAA" if not at_a["IdToken"].endswith("AAAA") else "BBBB")
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        derive(forged, "ID_TOKEN")
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):  # another provider's token: B's own
+        derive(fed.tokens(query_of(fed.sign_in()[0].headers["location"])["code"])["id_token"], "ID_TOKEN")
+    fed.server.clock.advance(7200)
+    with pytest.raises(cognito.exceptions.NotAuthorizedException, match="expired"):
+        derive(at_a["IdToken"], "ID_TOKEN")

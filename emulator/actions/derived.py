@@ -2,21 +2,21 @@
 or access token (the subject) becomes an access token for the requesting client, with
 the scopes the subject, the client and the request all allow, bound to one audience or
 resource server; with an actor token (delegation) it names the actor in an `act` claim.
-An ID token can be asked for instead (RequestedTokenType). The emulator's federation
-is OIDC sign-in through the hosted UI only: SAML 2.0 assertions and other providers'
-tokens are refused here."""
+An ID token can be asked for instead (RequestedTokenType). A token of one of the pool's
+OIDC identity providers (SubjectTokenProviderName) stands for the federated user it
+signed in; SAML 2.0 assertions are not exchanged."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from .. import revocation, tokens
+from .. import federation, providers, revocation, tokens
 from ..api import Context, Request, Response, action
 from ..authflows import allowed_flows
 from ..errors import InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from ..issuing import token_claims, validity_seconds
-from ..lookup import client_secret_matches, require_client, require_pool
+from ..lookup import client_secret_matches, require_client, require_pool, user_key
 from ..records import Client, Pool, TokenSession
 from ..urls import issuer, pool_id_from_issuer
 
@@ -65,15 +65,41 @@ def _granted(client: Client, subject: dict[str, Any], requested: list[str] | Non
     return [s for s in (requested if requested else held) if s in held and s in allowed]
 
 
+async def _token_of(ctx: Context, pool: Pool, token: str, kind: str, provider: str | None,
+                    what: str) -> dict[str, Any]:
+    """The claims of the subject (or actor) token: the pool's own, or, with a provider name,
+    a token of one of the pool's OIDC providers standing for the federated user it signed
+    in (`<ProviderName>_<id>`; a user it never signed in is not found)."""
+    if not provider:
+        return _claims_of(ctx, pool, token, kind, what)
+    record = providers.get(pool, provider)
+    if record is None:
+        raise InvalidParameterException(f"Identity provider {provider} does not exist in the user pool.")
+    details = record["ProviderDetails"]
+    if kind == "SAML2" or "oidc_issuer" not in details:
+        raise InvalidParameterException(
+            f"This emulator exchanges tokens of OIDC providers only, not of {record['ProviderType']} ones.")
+    try:
+        claims = await ctx.call_out(federation.provider_token, details, token, kind, ctx.now())
+    except federation.FederationError as err:
+        raise NotAuthorizedException(f"Invalid {what}: {err.description}") from None
+    subject, _ = federation.mapped(record, claims)
+    user = ctx.store.get_user(pool.id, user_key(pool, federation.username_of(provider, subject)))
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    return {"sub": user.sub, "username": user.username, **({"auth_time": claims["auth_time"]}
+                                                            if isinstance(claims.get("auth_time"), int) else {})}
+
+
 @action("GetDerivedToken")
 async def get_derived_token(ctx: Context, req: Request) -> Response:
     pool, client = _requester(ctx, req)
-    if req.get("SubjectTokenProviderName") or req.get("ActorTokenProviderName"):
-        raise InvalidParameterException("This emulator does not exchange tokens of third-party identity providers"
-                                        " (SubjectTokenProviderName, ActorTokenProviderName) yet.")
     if req.get("Audiences") and req.get("Resources"):
         raise InvalidParameterException("Audiences and Resources cannot both be requested.")
-    subject = _claims_of(ctx, pool, req["SubjectToken"], req["SubjectTokenType"], "subject token")
+    subject = await _token_of(ctx, pool, req["SubjectToken"], req["SubjectTokenType"],
+                              req.get("SubjectTokenProviderName"), "subject token")
     audience = (req.get("Audiences") or req.get("Resources") or [None])[0]
     if req.get("RequestedTokenType") == "ID_TOKEN":
         return await _id_token(ctx, pool, client, subject, audience)
@@ -92,7 +118,8 @@ async def get_derived_token(ctx: Context, req: Request) -> Response:
     if req.get("ActorToken"):
         if not req.get("ActorTokenType"):
             raise InvalidParameterException("ActorTokenType is required with an ActorToken.")
-        actor = _claims_of(ctx, pool, req["ActorToken"], req["ActorTokenType"], "actor token")
+        actor = await _token_of(ctx, pool, req["ActorToken"], req["ActorTokenType"],
+                                req.get("ActorTokenProviderName"), "actor token")
         claims["act"] = {"sub": actor["sub"], **({"client_id": actor["client_id"]} if "client_id" in actor else {})}
     token = await ctx.offload(tokens.sign, ctx.keys.get(pool.id), claims)
     return {"IssuedToken": token, "IssuedTokenType": "ACCESS_TOKEN", "TokenType": "Bearer", "ExpiresIn": ttl,
