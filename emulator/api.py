@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import offload
 from .clock import Clock
 from .ids import IdSource
 from .model import IDENTITY_SERVICE, SERVICE
@@ -118,13 +117,6 @@ class Context:
         unit opens for what follows. Anything read before may have changed meanwhile:
         read it again before writing on it."""
         result: T = (await self._passage().offload((fn, *args)))[0]
-        return result
-
-    async def call_out(self, fn: Callable[..., T], *args: Any) -> T:
-        """offload() for a blocking call out (a trigger function, HTTP to another service)
-        rather than CPU work: on a lane of its own, so that calls which hang (a function
-        past its timeout keeps its thread) never hold up bcrypt and RSA."""
-        result: T = (await self._passage().offload((fn, *args), lane=offload.CALLS))[0]
         return result
 
     async def offload_all(self, *calls: tuple[Any, ...]) -> list[Any]:

@@ -103,7 +103,7 @@ def _record(ctx: Context, pool: Pool, user: User, message: dict[str, Any]) -> No
         host, port = ctx.settings.smtp_host, ctx.settings.smtp_port
 
         async def send() -> None:  # after the commit, on a worker thread: never inside a write
-            await offload.call(_smtp, host, port, email)
+            await offload.run(_smtp, host, port, email)
 
         ctx.after_commit.append(send)
 

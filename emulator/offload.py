@@ -13,8 +13,8 @@ The hand-off is a queue read by a few threads, answered through the loop's
 its lock and callbacks. A job may fork() part of its work to a second worker (a
 sign-in's two signatures, side by side, in one hand-off from the loop).
 
-Two lanes: a few crypto threads for CPU-bound work, and many threads for blocking calls
-out (see CALL_THREADS)."""
+The threads are few (CPU-bound work gains nothing from more), but a pool grows when
+they are all stuck in calls that do not come back (see STUCK_SECONDS)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import asyncio
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -62,14 +63,18 @@ class Forked(Generic[T]):
 
 
 def size() -> int:
-    """The crypto lane's threads: CPU-bound work gains nothing from more than the CPUs."""
+    """The threads a lane starts with: CPU-bound work gains nothing from more than the CPUs."""
     return min(4, os.cpu_count() or 1)
 
 
-# Blocking calls out (trigger functions, HTTP, SMTP) wait rather than compute, and a
-# function past its timeout keeps its thread (Python cannot stop one): they have a lane
-# of their own, so that hung functions never leave bcrypt and RSA without a thread.
-CALL_THREADS = 32
+# A job that blocks rather than computes (a trigger function, HTTP, SMTP) may never come
+# back: Python cannot stop a function past its timeout, and it keeps its thread. When jobs
+# wait and no thread has taken one for STUCK_SECONDS, the lane grows by a thread (up to
+# MOST_THREADS), so hung functions never leave bcrypt and RSA without one. It grows only
+# then: measured, a lane of 32 threads for every call out added ~0.3 ms of CPU to a
+# sign-in with a trigger (sixteen at once contending for the GIL).
+STUCK_SECONDS = 0.5
+MOST_THREADS = 64
 
 
 def _settle(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
@@ -82,11 +87,13 @@ def _settle(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
 
 
 class Lane:
-    """A queue read by `threads` daemon threads, started on first use."""
+    """A queue read by `threads` daemon threads (started on first use), and more when
+    they are all stuck."""
 
     def __init__(self, name: str, threads: int) -> None:
         self.name, self.threads = name, threads
         self.jobs: queue.SimpleQueue[Job | Forked[Any]] = queue.SimpleQueue()
+        self.last_taken = 0.0
         self._started: list[threading.Thread] = []
         self._starting = threading.Lock()
 
@@ -98,14 +105,26 @@ class Lane:
     def _start(self) -> None:
         with self._starting:
             if not self._started:
-                for k in range(self.threads):
-                    thread = threading.Thread(target=self._work, name=f"{self.name}_{k}", daemon=True)
-                    thread.start()
-                    self._started.append(thread)
+                for _ in range(self.threads):
+                    self._add_thread()
+                threading.Thread(target=self._watch, name=f"{self.name}_watch", daemon=True).start()
+
+    def _add_thread(self) -> None:
+        thread = threading.Thread(target=self._work, name=f"{self.name}_{len(self._started)}", daemon=True)
+        thread.start()
+        self._started.append(thread)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(STUCK_SECONDS / 2)
+            stuck = self.jobs.qsize() > 0 and time.monotonic() - self.last_taken > STUCK_SECONDS
+            if stuck and len(self._started) < MOST_THREADS:
+                self._add_thread()
 
     def _work(self) -> None:
         while True:
             job = self.jobs.get()
+            self.last_taken = time.monotonic()
             if isinstance(job, Forked):
                 job.run()
                 del job
@@ -128,24 +147,17 @@ class Lane:
         return await fut
 
 
-CRYPTO = Lane("crypto", size())
-CALLS = Lane("calls", CALL_THREADS)
+WORKERS = Lane("crypto", size())
 
 
 def fork(fn: Callable[..., T], *args: Any) -> Forked[T]:
-    """From a worker thread: fn(*args) on a crypto worker, side by side with what this
+    """From a worker thread: fn(*args) on another worker, side by side with what this
     one does next; `.join()` for its result."""
     forked = Forked(fn, args)
-    CRYPTO.put(forked)
+    WORKERS.put(forked)
     return forked
 
 
 async def run(fn: Callable[..., T], *args: Any) -> T:
-    """CPU-bound fn(*args) (bcrypt, RSA) on a crypto worker; its result, or its exception
-    raised here."""
-    return await CRYPTO.run(fn, *args)
-
-
-async def call(fn: Callable[..., T], *args: Any) -> T:
-    """A blocking call out (a trigger function, HTTP, SMTP) on a thread of the calls lane."""
-    return await CALLS.run(fn, *args)
+    """fn(*args) on a worker thread; its result, or its exception raised here."""
+    return await WORKERS.run(fn, *args)

@@ -71,18 +71,18 @@ class Passage:
                     group.scheduled = True
                     asyncio.get_running_loop().call_soon(self.store.flush_group)
 
-    async def offload(self, *calls: tuple[Any, ...], lane: offload.Lane = offload.CRYPTO) -> list[Any]:
-        """Each (fn, *args) on a worker thread of `lane`, side by side, with no unit open
-        meanwhile. The unit reopens in this task, right before the handler goes on:
-        nothing else on the loop runs in between."""
+    async def offload(self, *calls: tuple[Any, ...]) -> list[Any]:
+        """Each (fn, *args) on a worker thread, side by side, with no unit open meanwhile.
+        The unit reopens in this task, right before the handler goes on: nothing else
+        on the loop runs in between."""
         if self.inline:
             return [fn(*args) for fn, *args in calls]
         self.end(keep=True)
         try:
             if len(calls) == 1:
                 fn, *args = calls[0]
-                return [await lane.run(fn, *args)]
-            return list(await asyncio.gather(*(lane.run(fn, *args) for fn, *args in calls)))
+                return [await offload.run(fn, *args)]
+            return list(await asyncio.gather(*(offload.run(fn, *args) for fn, *args in calls)))
         finally:
             self.begin()
 

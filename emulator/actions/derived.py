@@ -80,7 +80,7 @@ async def _token_of(ctx: Context, pool: Pool, token: str, kind: str, provider: s
         raise InvalidParameterException(
             f"This emulator exchanges tokens of OIDC providers only, not of {record['ProviderType']} ones.")
     try:
-        claims = await ctx.call_out(federation.provider_token, details, token, kind, ctx.now())
+        claims = await ctx.offload(federation.provider_token, details, token, kind, ctx.now())
     except federation.FederationError as err:
         raise NotAuthorizedException(f"Invalid {what}: {err.description}") from None
     subject, _ = federation.mapped(record, claims)

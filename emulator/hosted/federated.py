@@ -55,7 +55,7 @@ async def to_provider(view: View, areq: AuthRequest) -> Response:
                           f"{record['ProviderType']} provider, whose live sign-in is not emulated.", 501)
     details = dict(record["ProviderDetails"])
     try:
-        where = await view.ctx.call_out(federation.endpoints, details)
+        where = await view.ctx.offload(federation.endpoints, details)
     except federation.FederationError as err:
         return _back_to_app(areq, "server_error", err.description)
     browser_nonce = secrets.token_urlsafe(24)
@@ -116,7 +116,7 @@ async def _sign_in(view: View, areq: AuthRequest, name: str, code: str, nonce: s
     if record is None:
         raise federation.FederationError(f"The identity provider {name} no longer exists.")
     details = dict(record["ProviderDetails"])
-    claims: dict[str, Any] = await ctx.call_out(_call_out, details, code, ctx.base_url + IDP_RESPONSE,
+    claims: dict[str, Any] = await ctx.offload(_call_out, details, code, ctx.base_url + IDP_RESPONSE,
                                                nonce, ctx.now())
     subject, attributes = federation.mapped(record, claims)
     pool = ctx.store.get_pool(pool_id)  # read again: the unit of work ended at the offload

@@ -108,7 +108,7 @@ async def get_credentials_for_identity(ctx: Context, req: Request) -> Response:
     # As Cognito does with AWS's STS: the identity's OpenID token traded for the role.
     claims = minting.open_id_claims(ctx, pool, identity_id, amr(found), OPEN_ID_SECONDS)
     token = await minting.open_id_token(ctx, claims)
-    creds = await ctx.call_out(sts.assume_role_with_web_identity, endpoint, role, token, minting.CREDENTIALS_SECONDS)
+    creds = await ctx.offload(sts.assume_role_with_web_identity, endpoint, role, token, minting.CREDENTIALS_SECONDS)
     return {"IdentityId": identity_id, "Credentials": creds}
 
 

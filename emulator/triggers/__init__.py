@@ -135,7 +135,7 @@ def invoke_later(ctx: Context, pool: Pool, found: Target, source: str, *, user_n
         started = time.perf_counter()
         try:
             async with asyncio.timeout(ctx.settings.lambda_timeout_ms / 1000):
-                await offload.call(*call)  # after the commit: no unit of work to close
+                await offload.run(*call)  # after the commit: no unit of work to close
         except TimeoutError:
             _log(source, found, "timed out", started)
         except (backends.FunctionError, backends.Unreachable) as exc:
@@ -159,7 +159,7 @@ async def _run(ctx: Context, found: Target, source: str, payload: dict[str, Any]
     try:
         # asyncio.timeout, not wait_for: the unit reopens in this very task (runner.py).
         async with asyncio.timeout(timeout):
-            reply = await ctx.call_out(_answered, call, found.trigger, then)
+            reply = await ctx.offload(_answered, call, found.trigger, then)
     except TimeoutError:
         _log(source, found, "timed out", started)
         raise UnexpectedLambdaException(f"{found.trigger} invocation timed out.") from None
