@@ -403,6 +403,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "lockouts": {"pool_id": POOL_ID},
     "user_sessions": {"session_id": _shape("SessionIdType"), "pool_id": POOL_ID,
                       "client_id": _shape("ClientIdType"), "origin_session": _shape("SessionIdType")},
+    "provider_links": {"pool_id": POOL_ID, "provider": _shape("ProviderNameType")},
     "devices": {"device_key": _shape("DeviceKeyType"), "pool_id": POOL_ID, "confirmed": _flag,
                 "status": _shape("DeviceRememberedStatusType")},
     "challenges": {"pool_id": POOL_ID, "client_id": _shape("ClientIdType"), "data": _json(_json_object)},

@@ -21,6 +21,7 @@ from .sqlconn import CommitGroup, Conflict, Conn, Connections, rows
 from .store_devices import DeviceTables
 from .store_identity import IdentityTables
 from .store_imports import ImportTables, m8_import_jobs, m13_import_records
+from .store_links import LinkTables, m14_provider_links
 from .store_oauth import OAuthTables
 from .store_sessions import SessionTables
 
@@ -273,7 +274,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_initial, _m2_messaging, _m3_hosted_ui, _m4_lockouts, _m5_self_contained_refresh_tokens,
     _m6_identity_pools, _m7_search_indexes, m8_import_jobs,
     _m9_refresh_token_rotation, _m10_devices, _m11_user_sessions, _m12_sso_sessions,
-    m13_import_records,
+    m13_import_records, m14_provider_links,
 ]
 
 
@@ -295,7 +296,7 @@ _TOP = "\U0010ffff"
 __all__ = ["Column", "Conflict", "Store", "UserQuery"]
 
 
-class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTables):
+class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTables, LinkTables):
     """Entities are created with add_* (a plain INSERT: Conflict if the key, or a user's
     sub, is taken) and saved with put_* (an UPDATE of that one row), never INSERT OR
     REPLACE, which would silently delete whichever row held the key."""
@@ -465,7 +466,7 @@ class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTabl
             for table in ("users", "clients", "groups", "members", "user_signouts", "token_families",
                           "challenges", "messages", "codes", "attempts", "domains", "resource_servers",
                           "ui_customizations", "auth_codes", "hosted_sessions", "lockouts", "devices",
-                          "user_sessions"):
+                          "user_sessions", "provider_links"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             self.db.execute("DELETE FROM import_chunks WHERE job_id IN"
                             " (SELECT job_id FROM import_jobs WHERE pool_id = ?)", (pool_id,))
@@ -568,7 +569,7 @@ class Store(OAuthTables, IdentityTables, ImportTables, DeviceTables, SessionTabl
                 self.db.execute(
                     f"DELETE FROM {table} WHERE pool_id = ? AND username IN"
                     " (SELECT username FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
-            for table in ("devices", "user_sessions"):
+            for table in ("devices", "user_sessions", "provider_links"):
                 self.db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND sub IN"
                                 " (SELECT sub FROM users WHERE pool_id = ? AND ukey = ?)", (pool_id, pool_id, ukey))
             self.db.execute("DELETE FROM users WHERE pool_id = ? AND ukey = ?", (pool_id, ukey))

@@ -7,6 +7,7 @@ endpoint exchanges for tokens of the federated user."""
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -305,3 +306,73 @@ def test_a_providers_token_is_exchanged_for_the_federated_users_token(server: Li
     fed.server.clock.advance(7200)
     with pytest.raises(cognito.exceptions.NotAuthorizedException, match="expired"):
         derive(at_a["IdToken"], "ID_TOKEN")
+
+
+# -- AdminLinkProviderForUser / AdminDisableProviderForUser -----------------------------------
+
+
+def _link(cognito: Any, fed: Federation, destination: str, subject: str) -> None:
+    cognito.admin_link_provider_for_user(
+        UserPoolId=fed.pool_b, DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": destination},
+        SourceUser={"ProviderName": "PoolA", "ProviderAttributeName": "Cognito_Subject",
+                    "ProviderAttributeValue": subject})
+
+
+def test_a_linked_provider_identity_signs_in_as_the_existing_user(server: LiveServer, cognito: Any) -> None:
+    fed = Federation(server, cognito)
+    bea = user_with_email(cognito, fed.pool_b, "bea")
+    _link(cognito, fed, bea, fed.ann_sub)
+    attrs = {a["Name"]: a["Value"] for a in cognito.admin_get_user(UserPoolId=fed.pool_b, Username=bea)[
+        "UserAttributes"]}
+    [identity] = json.loads(attrs["identities"])
+    assert (identity["userId"], identity["providerName"], identity["providerType"]) == (fed.ann_sub, "PoolA", "OIDC")
+    answer, _ = fed.sign_in()
+    claims = fed.claims(fed.tokens(query_of(answer.headers["location"])["code"])["id_token"])
+    assert claims["cognito:username"] == bea  # not PoolA_<sub>: the link leads to bea
+    assert [u["Username"] for u in cognito.list_users(UserPoolId=fed.pool_b)["Users"]] == [bea]
+    with pytest.raises(cognito.exceptions.InvalidParameterException):  # the identity is linked already
+        _link(cognito, fed, user_with_email(cognito, fed.pool_b, "cat"), fed.ann_sub)
+    cognito.admin_disable_provider_for_user(UserPoolId=fed.pool_b, User={
+        "ProviderName": "PoolA", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": fed.ann_sub})
+    attrs = {a["Name"]: a["Value"] for a in cognito.admin_get_user(UserPoolId=fed.pool_b, Username=bea)[
+        "UserAttributes"]}
+    assert "identities" not in attrs
+    answer, _ = fed.sign_in()  # unlinked: a user of its own again
+    claims = fed.claims(fed.tokens(query_of(answer.headers["location"])["code"])["id_token"])
+    assert claims["cognito:username"] == f"PoolA_{fed.ann_sub}"
+
+
+def test_link_refusals(server: LiveServer, cognito: Any) -> None:
+    fed = Federation(server, cognito)
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        _link(cognito, fed, "nobody", "x-1")
+    bea = user_with_email(cognito, fed.pool_b, "bea")
+    fed.sign_in()  # ann's federated user exists: it cannot be linked (no merging)
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="Merging is not currently supported"):
+        _link(cognito, fed, bea, fed.ann_sub)
+    with pytest.raises(cognito.exceptions.InvalidParameterException):
+        cognito.admin_link_provider_for_user(
+            UserPoolId=fed.pool_b, DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": bea},
+            SourceUser={"ProviderName": "Nowhere", "ProviderAttributeName": "Cognito_Subject",
+                        "ProviderAttributeValue": "x-1"})
+    for n in range(5):
+        _link(cognito, fed, bea, f"other-{n}")
+    with pytest.raises(cognito.exceptions.LimitExceededException):
+        _link(cognito, fed, bea, "other-5")
+    cognito.admin_delete_user(UserPoolId=fed.pool_b, Username=bea)  # its links go with it
+    _link(cognito, fed, user_with_email(cognito, fed.pool_b, "cat"), "other-0")
+
+
+def test_disabling_a_federated_user_that_is_not_linked(server: LiveServer, cognito: Any) -> None:
+    """AdminDisableProviderForUser on a federated user of its own: it can no longer sign in."""
+    fed = Federation(server, cognito)
+    fed.sign_in()
+    cognito.admin_disable_provider_for_user(UserPoolId=fed.pool_b, User={
+        "ProviderName": "PoolA", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": fed.ann_sub})
+    user = cognito.admin_get_user(UserPoolId=fed.pool_b, Username=f"PoolA_{fed.ann_sub}")
+    assert user["Enabled"] is False
+    answer, _ = fed.sign_in()
+    assert "error" in query_of(answer.headers["location"]) or answer.status_code >= 400
+    with pytest.raises(cognito.exceptions.ResourceNotFoundException):
+        cognito.admin_disable_provider_for_user(UserPoolId=fed.pool_b, User={
+            "ProviderName": "PoolA", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "none"})

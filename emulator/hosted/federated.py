@@ -122,6 +122,13 @@ async def _sign_in(view: View, areq: AuthRequest, name: str, code: str, nonce: s
     pool = ctx.store.get_pool(pool_id)  # read again: the unit of work ended at the offload
     if pool is None:
         raise federation.FederationError("The user pool no longer exists.")
+    linked = ctx.store.linked_sub(pool.id, name, subject)
+    if linked is not None:  # AdminLinkProviderForUser: the provider's user signs in as this one
+        user = ctx.store.get_user_by_sub(pool.id, linked)
+        if user is None or not user.enabled:
+            raise federation.FederationError("User is disabled." if user else "User does not exist.")
+        view.pool = pool
+        return await complete(view, areq, user)
     username = federation.username_of(name, subject)
     if ctx.store.get_user(pool.id, user_key(pool, username)) is None:
         await pre_sign_up(ctx, pool, "PreSignUp_ExternalProvider", username, attributes, {}, client_id)
