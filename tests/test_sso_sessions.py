@@ -161,3 +161,30 @@ def test_client_session_configuration_needs_tracking(cognito: Any) -> None:
                                                            SSOSession={"MaxValidityMinutes": 30})
     assert cognito.get_user_pool_client_session_configuration(UserPoolId=pool_id, ClientId=client_id)[
         "SSOSession"] == {"MaxValidityMinutes": 60}
+
+
+def test_a_silent_sign_in_a_trigger_refuses_leaves_the_sso_session_as_it_was(
+        cognito: Any, server: LiveServer, tracked: tuple[str, dict[str, Any]]) -> None:
+    """Nothing of a sign-in a trigger refuses is written: not even the SSO session's
+    last activity."""
+    pool_id, client = tracked
+    client_id = client["ClientId"]
+    _, browser = sign_in_for_code(server, client_id)
+
+    def last_active() -> Any:
+        sessions = kinds(cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"])
+        return sessions["SSO"][0]["LastActiveDate"]
+
+    before = last_active()
+    server.clock.advance(120)
+
+    def refuse(event: dict[str, Any], context: Any) -> Any:
+        raise ValueError("no tokens today")
+
+    server.triggers.set(pool_id, "PreTokenGeneration", refuse)
+    try:
+        answer = browser.get("/oauth2/authorize", **authorize_params(client_id, response_type="token"))
+        assert answer.status_code == 302 and query_of(answer.headers["location"])["error"] == "invalid_request"
+        assert last_active() == before
+    finally:
+        server.triggers.clear()

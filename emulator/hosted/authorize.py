@@ -223,8 +223,6 @@ async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | N
     auth_time = int(now) if auth_time is None else auth_time
     token = ids.opaque(32) if fresh else view.request.cookies.get(session_cookie(pool), "")
     sso = sessions.sso_id(_hash(token)) if sessions.tracking(pool) else None
-    if sso is not None and not fresh:
-        view.ctx.store.touch_hosted_session(_hash(token), now)
     if areq.response_type == "code":
         code = ids.opaque(32)
         view.ctx.store.put_auth_code(_hash(code), AuthCode(
@@ -239,6 +237,8 @@ async def complete(view: View, areq: AuthRequest, user: User, auth_time: int | N
         except (UserLambdaValidationException, InvalidLambdaResponseException, UnexpectedLambdaException) as err:
             return trigger_failed(areq, err)
         target = app_redirect(areq.redirect_uri, answer, fragment=True)
+    if sso is not None and not fresh:  # once nothing can refuse the sign-in any more
+        view.ctx.store.touch_hosted_session(_hash(token), view.ctx.now())
     response = RedirectResponse(target, 302)
     if fresh:
         seconds = _cookie_seconds(pool, client)
