@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 import re
@@ -159,9 +160,12 @@ def _json(inner: Callable[[Any], str | None]) -> Rule:
         if value is None:
             return None
         try:
-            parsed = json.loads(value)
-            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-        except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+            parsed = _loads(value)
+            if "\\u" in value:  # an escape may decode to a lone surrogate, which UTF-8 refuses
+                json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+            else:
+                value.encode("utf-8")
+        except (ValueError, RecursionError, AttributeError):  # UnicodeEncodeError is a ValueError
             return "is not valid JSON text"
         if _depth(parsed) > MAX_DEPTH:
             return f"nests deeper than {MAX_DEPTH} levels"
@@ -266,10 +270,24 @@ def _attributes(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "must be a JSON object of attribute names and string values"
     for name, text in value.items():
-        problem = _of_shape("AttributeNameType")(name) or _of_shape("AttributeValueType")(text)
+        # AttributeValueType is a string of at most 2,048 characters: that checked here,
+        # the model is asked only about a value that fails it (for its words).
+        problem = _attribute_name_problem(name) if isinstance(name, str) else _ATTRIBUTE_NAME(name)
+        if not problem and not (isinstance(text, str) and len(text) <= 2048):
+            problem = _ATTRIBUTE_VALUE(text)
         if problem:
             return f"attribute {_show(name)} {problem}"
     return None
+
+
+_ATTRIBUTE_NAME = _of_shape("AttributeNameType")
+_ATTRIBUTE_VALUE = _of_shape("AttributeValueType")
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_name_problem(name: str) -> str | None:
+    """A pool's attribute names repeat from user to user: each is checked once."""
+    return _ATTRIBUTE_NAME(name)
 
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -477,9 +495,17 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+@functools.lru_cache(maxsize=8)
+def _loads(text: str) -> Any:
+    """json.loads, remembered for the last few texts: a row's JSON column is read by its
+    own rule and by every derived column's (users' attributes: a dozen times a row).
+    Callers only read what it returns."""
+    return json.loads(text)
+
+
 def _parses(text: str) -> bool:
     try:
-        json.loads(text)
+        _loads(text)
     except (ValueError, RecursionError):
         return False
     return True
@@ -489,7 +515,7 @@ def _object(text: Any) -> dict[str, Any]:
     """A JSON column's object, or {} (a bad one is reported by its own rule)."""
     if not isinstance(text, str) or not _parses(text):
         return {}
-    value = json.loads(text)
+    value = _loads(text)
     return value if isinstance(value, dict) else {}
 
 
