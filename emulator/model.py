@@ -222,32 +222,20 @@ def round_dates(value: Any, paths: DatePaths) -> None:
     are epoch seconds with a millisecond fraction."""
     if isinstance(value, list):
         below = paths.get(ITEMS)
-        for i, item in enumerate(value):
-            if below is None:
-                if isinstance(item, float):
-                    value[i] = round(item, 3)
-            else:
-                round_dates(item, below)
-        return
-    if not isinstance(value, dict):
-        return
-    for member, below in paths.items():
-        if member == VALUES:
-            for key, item in value.items():
-                if below is None:
-                    if isinstance(item, float):
-                        value[key] = round(item, 3)
-                else:
-                    round_dates(item, below)
-            continue
-        item = value.get(member)
-        if item is None:
-            continue
-        if below is None:
-            if isinstance(item, float):
-                value[member] = round(item, 3)
-        else:
-            round_dates(item, below)
+        value[:] = [_rounded(item, below) for item in value]
+    elif isinstance(value, dict):
+        for member, below in paths.items():
+            keys = list(value) if member == VALUES else [member] if value.get(member) is not None else []
+            for key in keys:
+                value[key] = _rounded(value[key], below)
+
+
+def _rounded(item: Any, below: DatePaths | None) -> Any:
+    """A timestamp (`below` None) rounded to the millisecond; a container rounded within."""
+    if below is None:
+        return round(item, 3) if isinstance(item, float) else item
+    round_dates(item, below)
+    return item
 
 
 @lru_cache(maxsize=2)
